@@ -1,0 +1,78 @@
+"""Evidence → confidence: a per-field prior moved in log-odds by each piece of evidence.
+
+These raw scores are monotone in the evidence; `learning/` calibrates them per field type
+against recruiter outcomes. The evidence names are recorded so the calibrator and the UI can
+show why a value scored as it did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+# Prior log-odds per field kind (what a value of that kind is worth with no evidence at all).
+PRIORS: dict[str, float] = {
+    "name": 0.0,
+    "email": 2.5,
+    "phone": 1.5,
+    "location": 0.0,
+    "headline": -0.3,
+    "summary": 0.5,
+    "link": 1.5,
+    "title": 0.2,
+    "company": 0.0,
+    "date": 1.0,
+    "entry_location": -0.2,
+    "description": 0.5,
+    "degree": 0.3,
+    "field": -0.2,
+    "institution": 0.2,
+    "grade": 0.0,
+    "skill": 0.5,
+    "language": 1.0,
+    "fluency": 0.8,
+    "certification": 0.2,
+    "total_experience_years": 0.5,
+}
+
+# Log-odds contributed by each piece of evidence (positive supports, negative undermines).
+WEIGHTS: dict[str, float] = {
+    "valid": 1.5,
+    "invalid": -2.0,
+    "in_header": 0.8,
+    "in_section": 0.9,
+    "outside_section": -1.0,
+    "largest_font": 1.2,
+    "first_line": 0.8,
+    "ner_agrees": 0.9,
+    "ner_disagrees": -0.6,
+    "lexicon": 1.0,
+    "lexicon_fuzzy": 0.4,
+    "unknown": -0.6,
+    "labelled": 1.2,
+    "typography": 0.5,
+    "separator": 0.6,
+    "pattern_consistent": 0.8,
+    "pattern_guess": -0.5,
+    "ambiguous": -1.0,
+    "from_text": -1.2,
+    "inherited": -0.4,
+    "precise": 0.4,
+    "long": -0.8,
+    "duplicate": -0.5,
+    "region_guessed": -0.4,
+    "country": 0.7,
+    "degraded": -0.3,
+    "single_candidate": 0.5,
+    "competing": -0.7,
+}
+
+
+def score(kind: str, evidence: Mapping[str, float] | list[str]) -> float:
+    """Confidence in [0.01, 0.99] for a value of `kind` given named evidence (name → strength)."""
+    items = dict.fromkeys(evidence, 1.0) if isinstance(evidence, list) else dict(evidence)
+    z = PRIORS.get(kind, 0.0)
+    for name, strength in items.items():
+        z += WEIGHTS.get(name, 0.0) * strength
+    p = 1.0 / (1.0 + math.exp(-z))
+    return round(min(0.99, max(0.01, p)), 3)

@@ -1,0 +1,100 @@
+"""What every extractor shares: the document context and how a value becomes a `Field`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from parsing.confidence import score
+from parsing.layout import Layout, Line
+from parsing.model import Field
+from parsing.sections import HEADER, Section
+
+BULLET_RE = re.compile(r"^\s*(?:[•·▪►◆◦‣∙●○■□➢➤✓✔\-–—*+>]|\d{1,2}[.)])\s+")
+SPLIT_RE = re.compile(r"\s*(?:\||•|·|▪|◆|♦|\t|\s{3,}|;)\s*")
+
+
+@dataclass
+class Context:
+    """One document being extracted: its layout, sections, language, date and warnings."""
+
+    layout: Layout
+    sections: list[Section]
+    lang: str | None
+    today: date
+    warnings: list[str] = field(default_factory=list)
+    degraded: bool = False
+    country: str | None = None
+
+    def make(
+        self,
+        start: int,
+        end: int,
+        kind: str,
+        evidence: Mapping[str, float] | list[str],
+        extractor: str,
+        value: object = None,
+        normalized: object = None,
+    ) -> Field:
+        """A Field for text[start:end] (value defaults to that text) scored from its evidence."""
+        ev = dict.fromkeys(evidence, 1.0) if isinstance(evidence, list) else dict(evidence)
+        if self.degraded:
+            ev["degraded"] = 1.0
+        text = self.layout.text[start:end]
+        return Field(
+            value=text.strip() if value is None else value,
+            normalized=normalized,
+            confidence=score(kind, ev),
+            source=self.layout.source(start, end),
+            extractor=extractor,
+        )
+
+    def of_kind(self, *kinds: str) -> list[Section]:
+        """Sections of the given kinds, in document order."""
+        return [s for s in self.sections if s.kind in kinds]
+
+    def header(self) -> Section | None:
+        """The text before the first heading, if any."""
+        for s in self.sections:
+            if s.kind == HEADER:
+                return s
+        return None
+
+    def section_of_line(self, index: int) -> Section | None:
+        """The section a line index falls in."""
+        for s in self.sections:
+            if s.first <= index < s.last or s.heading == index:
+                return s
+        return None
+
+
+def content_lines(ctx: Context, section: Section) -> Iterator[tuple[int, Line, int]]:
+    """(line index, line, char offset in the line where content starts) for a section."""
+    for i in range(section.first, section.last):
+        line = ctx.layout.lines[i]
+        offset = section.inline_start if (i == section.heading and section.inline_start) else 0
+        if line.text[offset:].strip():
+            yield i, line, offset
+
+
+def strip_bullet(text: str) -> tuple[str, int]:
+    """Text without its leading bullet, and how many characters were removed."""
+    m = BULLET_RE.match(text)
+    if not m:
+        return text, 0
+    return text[m.end() :], m.end()
+
+
+def segments(text: str, base: int) -> list[tuple[int, int]]:
+    """Absolute (start, end) of the separator-delimited parts of a line (|, •, tabs, ;)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in SPLIT_RE.finditer(text):
+        if m.start() > pos:
+            out.append((base + pos, base + m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((base + pos, base + len(text)))
+    return [(a, b) for a, b in out if text[a - base : b - base].strip()]

@@ -1,0 +1,349 @@
+"""Name, e-mail, phone, links, location, headline and summary."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from parsing import lexicon
+from parsing.contact import (
+    US_STATES,
+    country_code,
+    find_emails,
+    find_links,
+    find_phones,
+    region_for,
+)
+from parsing.extractors.base import Context, segments
+from parsing.model import Field
+from parsing.nlp import entities
+from parsing.sections import fold, match_heading
+
+ZONE_LINES = 14
+PARTICLES = {
+    "van", "der", "den", "de", "la", "le", "von", "zu", "di", "da", "du", "del", "della", "dos",
+    "das", "bin", "ibn", "al", "el", "y", "ter", "ten", "op", "af", "e", "st.",
+}
+NOT_NAMES = {
+    "curriculum vitae", "resume", "résumé", "cv", "lebenslauf", "curriculum", "profile",
+    "personal details", "contact", "kontakt", "about me", "hoja de vida", "portfolio",
+}
+LABEL_RE = re.compile(
+    r"^\s*(?:name|nom|nombre|naam|full name|vorname und name)\s*[:\-]\s*", re.I
+)
+LOCATION_LABEL_RE = re.compile(
+    r"^\s*(?:address|location|adresse|anschrift|wohnort|dirección|direccion|adres|woonplaats|"
+    r"lieu|residence|city|ville|ciudad|based in|current location)\s*[:\-]?\s*",
+    re.I,
+)
+STREET_RE = re.compile(
+    r"\d|\b(?:street|st\.|road|rd\.|avenue|ave\.?|lane|straße|strasse|str\.|weg|rue|calle|"
+    r"avenida|plaza|laan|straat|gasse|platz|allee|boulevard|blvd)\b",
+    re.I,
+)
+
+
+def _zone(ctx: Context) -> list[int]:
+    """Line indices where contact details live: header, contact section, the top of page 1."""
+    idx: list[int] = []
+    for s in ctx.of_kind("header", "contact"):
+        idx.extend(range(s.first, min(s.last, s.first + 40)))
+    top = [i for i, ln in enumerate(ctx.layout.lines[:ZONE_LINES]) if ln.page == 1]
+    return sorted(set(idx) | set(top))
+
+
+def _is_script_name(text: str) -> bool:
+    """A non-Latin (CJK, Cyrillic, Greek, ...) name written without Latin letters."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or any("LATIN" in unicodedata.name(c, "") for c in letters):
+        return False
+    return 2 <= len(letters) <= 30
+
+
+def name_shape(text: str) -> bool:
+    """True when `text` looks like a person's name (2-5 words, capitalised, no digits)."""
+    t = text.strip().strip(",")
+    if not t or len(t) > 60 or re.search(r"[\d@/:()|]", t):
+        return False
+    if fold(t) in NOT_NAMES or match_heading(t) is not None:
+        return False
+    if _is_script_name(t):
+        return len(t.split()) <= 4
+    words = t.split()
+    if not 2 <= len(words) <= 5:
+        return False
+    caps = 0
+    for w in words:
+        if w.lower() in PARTICLES:
+            continue
+        core = w.strip(".,'’")
+        if not core or not core[0].isalpha() or not core[0].isupper():
+            return False
+        if not re.fullmatch(r"[^\W\d_]+(?:[-'’.][^\W\d_]*)*\.?", core):
+            return False
+        caps += 1
+    if caps < 2 and not (caps == 1 and len(words) >= 2 and words[-1][0].isupper()):
+        return False
+    low = {w.lower().strip(".,") for w in words}
+    return not (low & lexicon.title_words())
+
+
+def extract_name(ctx: Context) -> Field | None:
+    """The candidate's name: name-shaped text near the top, in the largest font, PERSON per NER."""
+    lines = ctx.layout.lines
+    zone = _zone(ctx)
+    cands: list[tuple[int, int, int, bool]] = []  # (line, start, end, labelled)
+    for i in zone:
+        line = lines[i]
+        text = line.text
+        m = LABEL_RE.match(text)
+        if m and name_shape(text[m.end() :]):
+            cands.append((i, line.start + m.end(), line.end, True))
+            continue
+        for a, b in segments(text, line.start):
+            seg = ctx.layout.text[a:b]
+            if name_shape(seg):
+                cands.append((i, a, b, False))
+                break
+    if not cands:
+        return None
+    sizes = [lines[i].size for i in zone if lines[i].size > 0]
+    max_size = max(sizes) if sizes else 0.0
+    ner = entities([ctx.layout.text[a:b] for _, a, b, _ in cands[:6]])
+    best: tuple[float, dict[str, float], tuple[int, int]] | None = None
+    for rank, (i, a, b, labelled) in enumerate(cands[:6]):
+        ev: dict[str, float] = {}
+        if labelled:
+            ev["labelled"] = 1.0
+        if max_size and lines[i].size >= max_size - 0.1:
+            ev["largest_font"] = 1.0
+        if rank == 0:
+            ev["first_line"] = 1.0
+        if rank == 0 and i == zone[0]:
+            ev["first_line"] = 1.5
+        ents = ner[rank]
+        length = b - a
+        if any(lab == "PERSON" and (e - s) >= 0.6 * length for s, e, lab in ents):
+            ev["ner_agrees"] = 1.0
+        elif any(lab in ("ORG", "GPE", "FAC", "PRODUCT") and (e - s) >= 0.6 * length
+                 for s, e, lab in ents):
+            ev["ner_disagrees"] = 1.0
+        if len(cands) == 1:
+            ev["single_candidate"] = 1.0
+        weight = sum(ev.values()) - 0.3 * rank
+        if best is None or weight > best[0]:
+            best = (weight, ev, (a, b))
+    assert best is not None
+    _, ev, (a, b) = best
+    if len(cands) > 1 and "largest_font" not in ev and "first_line" not in ev:
+        ev["competing"] = 1.0
+    return ctx.make(a, b, "name", ev, "name.rules+ner")
+
+
+def extract_email(ctx: Context) -> Field | None:
+    """The first e-mail address, preferring the contact zone."""
+    text = ctx.layout.text
+    found = find_emails(text)
+    if not found:
+        return None
+    zone = set(_zone(ctx))
+    inzone = [m for m in found if ctx.layout.line_at(m.start) in zone]
+    m = (inzone or found)[0]
+    ev = {"valid": 1.0, "in_header": 1.0 if inzone else 0.0}
+    if len({x.normalized for x in found}) > 1:
+        ev["competing"] = 0.5
+    return ctx.make(m.start, m.end, "email", ev, "email.regex", normalized=m.normalized)
+
+
+def extract_phone(ctx: Context) -> Field | None:
+    """The first phone number in E.164, region from the CV's country or language."""
+    region = region_for(ctx.country, ctx.lang)
+    zone = _zone(ctx)
+    lines = ctx.layout.lines
+    if zone:
+        a = lines[zone[0]].start
+        b = lines[zone[-1]].end
+        found = [m for m in find_phones(ctx.layout.text[a:b], region)]
+        found = [type(m)(m.start + a, m.end + a, m.value, m.normalized, m.valid) for m in found]
+    else:
+        found = []
+    inzone = bool(found)
+    if not found:
+        found = find_phones(ctx.layout.text, region)
+    found = [m for m in found if not _in_date_context(ctx.layout.text, m.start, m.end)]
+    if not found:
+        return None
+    valid = [m for m in found if m.valid]
+    m = (valid or found)[0]
+    ev = {"valid" if m.valid else "invalid": 1.0, "in_header": 1.0 if inzone else 0.0}
+    if not m.value.strip().startswith("+") and not m.value.strip().startswith("00"):
+        ev["region_guessed"] = 1.0
+    return ctx.make(m.start, m.end, "phone", ev, "phone.phonenumbers", normalized=m.normalized)
+
+
+def _in_date_context(text: str, a: int, b: int) -> bool:
+    raw = text[a:b]
+    return bool(re.fullmatch(r"\s*\(?(19|20)\d\d\)?\s*[-–]\s*\(?(19|20)\d\d\)?\s*", raw))
+
+
+def extract_links(ctx: Context) -> list[Field] | None:
+    """Profile and site links from the contact zone; profile links (LinkedIn, GitHub) anywhere."""
+    text = ctx.layout.text
+    zone = set(_zone(ctx))
+    excluded = {i for s in ctx.of_kind("projects", "publications", "experience", "volunteer",
+                                       "awards", "education")
+                for i in range(s.first, s.last)}
+    out: list[Field] = []
+    seen: set[str] = set()
+    for m in find_links(text):
+        li = ctx.layout.line_at(m.start)
+        norm = m.normalized if isinstance(m.normalized, dict) else {}
+        network = norm.get("network", "Website")
+        in_zone = li in zone and li not in excluded
+        if not in_zone and (network == "Website" or li in excluded):
+            continue
+        key = str(norm.get("url", "")).lower().rstrip("/")
+        if key in seen:
+            continue
+        seen.add(key)
+        ev = {"valid": 1.0, "in_header": 1.0 if in_zone else 0.0}
+        if network == "Website" and not m.value.lower().startswith(("http", "www")):
+            ev["pattern_guess"] = 1.0
+        out.append(ctx.make(m.start, m.end, "link", ev, "links.regex", normalized=norm))
+    return out
+
+
+def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
+    """'Rue X 5, 75001 Paris, France' → ('Paris, France', {city, region, countryCode})."""
+    parts = [p.strip() for p in re.split(r",|\s[-–]\s", text) if p.strip()]
+    if not parts or len(parts) > 5:
+        return None
+    code = country_code(parts[-1], len(parts))
+    state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) == 2 else None
+    kept: list[str] = []
+    for i, p in enumerate(parts):
+        is_last = i == len(parts) - 1
+        cleaned = re.sub(r"\b\d{4,6}(?:-\d{3,4})?\b|\b[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2}\b", "", p)
+        cleaned = cleaned.strip(" .")
+        if not cleaned:
+            continue
+        if STREET_RE.search(cleaned) and not is_last and len(parts) > 1:
+            continue
+        if not re.fullmatch(r"[^\W\d_][\w .'’()-]*", cleaned):
+            return None
+        if len(cleaned.split()) > 4:
+            return None
+        kept.append(cleaned)
+    if not kept:
+        return None
+    norm: dict[str, str] = {}
+    city_parts = kept[:-1] if code else kept
+    if code:
+        norm["countryCode"] = code
+    elif state:
+        norm["countryCode"] = "US"
+    if city_parts:
+        norm["city"] = city_parts[0]
+    if len(city_parts) > 1:
+        norm["region"] = city_parts[1]
+    return ", ".join(kept), norm
+
+
+def extract_location(ctx: Context) -> Field | None:
+    """The candidate's own city/region/country from the contact zone."""
+    lines = ctx.layout.lines
+    text = ctx.layout.text
+    cands: list[tuple[float, dict[str, float], int, int, str, dict[str, str]]] = []
+    zone = _zone(ctx)
+    occupied = [(m.start, m.end) for m in find_emails(text)] + [
+        (m.start, m.end) for m in find_links(text)
+    ]
+    for rank, i in enumerate(zone):
+        line = lines[i]
+        label = LOCATION_LABEL_RE.match(line.text)
+        for a, b in segments(line.text, line.start):
+            if label and a == line.start:
+                a = line.start + label.end()
+            seg = text[a:b].strip()
+            if not seg or any(x < b and a < y for x, y in occupied):
+                continue
+            if sum(c.isdigit() for c in seg) > 6 or name_shape(seg) and "," not in seg:
+                continue
+            parsed = _parse_location(seg)
+            if parsed is None:
+                continue
+            value, norm = parsed
+            ev: dict[str, float] = {}
+            if "countryCode" in norm:
+                ev["country"] = 1.0
+            if "," in seg:
+                ev["separator"] = 1.0
+            if label:
+                ev["labelled"] = 1.0
+            if not ev:
+                continue
+            if match_heading(seg) is not None:
+                continue
+            weight = sum(ev.values()) - 0.05 * rank
+            start = a + (text[a:b].find(value.split(",")[0]) if value.split(",")[0] in seg else 0)
+            cands.append((weight, ev, a, b, value, norm))
+            _ = start
+    if not cands:
+        return None
+    ner = entities([text[a:b] for _, _, a, b, _, _ in cands[:5]])
+    best = None
+    for (weight, ev, a, b, value, norm), ents in zip(cands[:5], ner, strict=False):
+        if any(lab in ("GPE", "LOC") for _, _, lab in ents):
+            ev["ner_agrees"] = 1.0
+            weight += 1.0
+        elif any(lab in ("PERSON", "ORG") for _, _, lab in ents) and "country" not in ev:
+            ev["ner_disagrees"] = 1.0
+            weight -= 1.0
+        if best is None or weight > best[0]:
+            best = (weight, ev, a, b, value, norm)
+    assert best is not None
+    _, ev, a, b, value, norm = best
+    if len(cands) > 1:
+        ev["competing"] = 0.5
+    if norm.get("countryCode"):
+        ctx.country = norm["countryCode"]
+    return ctx.make(a, b, "location", ev, "location.rules+ner", value=value, normalized=norm)
+
+
+def extract_headline(ctx: Context, name: Field | None) -> Field | None:
+    """The title line right under the name, when it reads as a job title."""
+    if name is None or name.source is None or name.source.start is None:
+        return None
+    lines = ctx.layout.lines
+    i = ctx.layout.line_at(name.source.start)
+    titles = lexicon.title_words()
+    for j in range(i + 1, min(i + 3, len(lines))):
+        line = lines[j]
+        segs = segments(line.text, line.start)
+        if not segs:
+            continue
+        a, b = segs[0]
+        seg = ctx.layout.text[a:b].strip()
+        words = {w.lower().strip(",.&") for w in re.split(r"[\s/]+", seg)}
+        if "@" in seg or re.search(r"\d{3}", seg) or len(seg.split()) > 10:
+            continue
+        if match_heading(seg) is not None:
+            return None
+        if words & titles or seg.lower() in lexicon.job_titles():
+            return ctx.make(a, b, "headline", ["lexicon"], "headline.rules")
+    return None
+
+
+def extract_summary(ctx: Context) -> Field | None:
+    """The summary/profile section's text."""
+    for s in ctx.of_kind("summary"):
+        if s.last <= s.first:
+            continue
+        lines = ctx.layout.lines[s.first : s.last]
+        a = lines[0].start + (s.inline_start or 0 if s.heading == s.first else 0)
+        b = lines[-1].end
+        value = " ".join(ln.text.strip() for ln in lines).strip()
+        if not value:
+            continue
+        return ctx.make(a, b, "summary", ["in_section"], "summary.section", value=value[:2000])
+    return None

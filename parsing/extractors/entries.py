@@ -1,0 +1,506 @@
+"""Experience and education entries: anchored on dates and degrees, split by evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from parsing import lexicon
+from parsing.contact import country_index
+from parsing.dates import PRESENT, DateRange, find_date_ranges, total_years
+from parsing.extractors.base import BULLET_RE, Context, content_lines
+from parsing.model import EducationEntry, ExperienceEntry, Field
+from parsing.nlp import entities
+from parsing.sections import Section, match_heading
+
+MAX_HEADER_WORDS = 14
+PART_SPLIT_RE = re.compile(
+    r"\s+(?:at|@|chez|bei|bij)\s+|\s+(?:en|in der|im)\s+(?=[A-Z0-9ÀÉÖÜ])"
+    r"|\s*[|•·]\s*|\s+[—–-]\s+|,\s+|\t|\s{3,}"
+)
+STRIP = " ()[]-–—,:;"
+
+
+def _trim(piece: str) -> tuple[int, int]:
+    """Offsets of `piece` without surrounding punctuation; balanced brackets are kept."""
+    lead = len(piece) - len(piece.lstrip(STRIP))
+    trail = len(piece.rstrip(STRIP))
+    if trail < len(piece) and piece[trail] == ")" and piece[lead:trail].count("(") > piece[
+        lead:trail
+    ].count(")"):
+        trail += 1
+    return lead, trail
+AT_RE = re.compile(r"\s+(?:at|@|chez|bei|bij)\s+", re.I)
+
+
+@dataclass
+class Part:
+    """A piece of an entry header with absolute char offsets."""
+
+    start: int
+    end: int
+    text: str
+    after_at: bool = False
+    before_at: bool = False
+    alone: bool = False
+
+
+@dataclass
+class Block:
+    """One entry under construction: its date range, header parts and description lines."""
+
+    date: DateRange | None
+    date_abs: tuple[int, int] | None
+    parts: list[Part] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    desc: list[int] = field(default_factory=list)
+
+
+def _header_like(text: str) -> bool:
+    t = text.strip()
+    if not t or BULLET_RE.match(t) or len(t) > 110:
+        return False
+    if len(t.split()) > MAX_HEADER_WORDS:
+        return False
+    if t.endswith(".") and not re.search(r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh)\.$", t, re.I):
+        return False
+    return match_heading(t) is None
+
+
+def _split_parts(text: str, base: int) -> list[Part]:
+    """Split a header string on ' at ', '|', ' — ', ', ' into parts with absolute offsets."""
+    out: list[Part] = []
+    pos = 0
+    at_next = False
+    for m in PART_SPLIT_RE.finditer(text):
+        piece = text[pos : m.start()]
+        if piece.strip(STRIP):
+            lead, trail = _trim(piece)
+            out.append(Part(base + pos + lead, base + pos + trail, piece[lead:trail], after_at=at_next))
+            if AT_RE.fullmatch(m.group(0)):
+                out[-1].before_at = True
+        at_next = bool(AT_RE.fullmatch(m.group(0)))
+        pos = m.end()
+    piece = text[pos:]
+    if piece.strip(STRIP):
+        lead, trail = _trim(piece)
+        out.append(Part(base + pos + lead, base + pos + trail, piece[lead:trail], after_at=at_next))
+    return [p for p in out if p.text.strip() and not re.fullmatch(r"[\W\d]+", p.text)]
+
+
+def _without_dates(text: str, ranges: list[DateRange], base: int) -> list[Part]:
+    """Header parts of a line after removing its date ranges."""
+    parts: list[Part] = []
+    pos = 0
+    for r in ranges:
+        parts.extend(_split_parts(text[pos : r.start_pos], base + pos))
+        pos = r.end_pos
+    parts.extend(_split_parts(text[pos:], base + pos))
+    return parts
+
+
+@lru_cache(maxsize=1)
+def _degree_re() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    long_terms: list[str] = []
+    short_terms: list[str] = []
+    levels: dict[str, str] = {}
+    for d in lexicon.degree_patterns():
+        levels[d.text.lower()] = d.level
+        compact = d.text.replace(".", "").replace(" ", "")
+        if len(compact) <= 4 and d.text.upper() == d.text or len(compact) <= 3:
+            short_terms.append(d.text)
+        else:
+            long_terms.append(d.text)
+    def alt(terms: list[str]) -> str:
+        return "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
+    long_re = re.compile(rf"(?<!\w)(?:{alt(long_terms)})(?!\w)", re.I)
+    short_re = re.compile(rf"(?<![\w.])(?:{alt(short_terms)})(?![\w])")
+    return long_re, short_re, levels
+
+
+def degree_match(text: str) -> tuple[int, int, str] | None:
+    """(start, end, level) of the first degree mention in `text`."""
+    long_re, short_re, levels = _degree_re()
+    hits = [m for m in (long_re.search(text), short_re.search(text)) if m]
+    if not hits:
+        return None
+    m = min(hits, key=lambda x: (x.start(), -(x.end() - x.start())))
+    return m.start(), m.end(), levels.get(m.group(0).lower(), "other")
+
+
+def _title_score(text: str) -> float:
+    low = text.lower().strip()
+    words = {w.strip(",.()&") for w in re.split(r"[\s/-]+", low)}
+    s = 0.0
+    if low in lexicon.job_titles():
+        s += 2.5
+    if words & lexicon.title_words():
+        s += 1.5
+    return s
+
+
+def _company_score(text: str) -> float:
+    low = text.lower()
+    words = {w.strip(",.()") for w in low.split()}
+    s = 0.0
+    suffixes = lexicon.company_suffixes()
+    if words & suffixes or any(low.endswith(" " + x) for x in suffixes):
+        s += 2.5
+    if re.search(r"\b[A-Z]{2,}\b", text) and len(text.split()) <= 3:
+        s += 0.3
+    return s
+
+
+def _location_part(text: str) -> bool:
+    t = text.strip().lower().strip(".")
+    if t in country_index():
+        return True
+    return bool(re.fullmatch(r"(remote|hybrid|on-?site|télétravail|homeoffice|remoto)", t))
+
+
+def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block]:
+    """Group a section's lines into date-anchored blocks with their header parts."""
+    text = ctx.layout.text
+    rows = list(content_lines(ctx, section))
+    info = []
+    for i, line, off in rows:
+        body = line.text[off:]
+        ranges = find_date_ranges(body)
+        multi = [r for r in ranges if r.kind in ("range", "since")]
+        use = multi or (ranges if allow_single else [])
+        info.append((i, line, off, body, use))
+    if not any(u for *_, u in info) and allow_single is False:
+        return []
+    anchors = [k for k, (*_, u) in enumerate(info) if u]
+    if not anchors:
+        return []
+    # Does the header precede the date line (Title/Company/Date) or follow it (Date/Title)?
+    before_votes = after_votes = 0
+    for n, k in enumerate(anchors):
+        i, line, off, body, use = info[k]
+        rest = _without_dates(body, use, line.start + off)
+        if rest:
+            continue
+        prev_stop = anchors[n - 1] if n else -1
+        before = k - 1 > prev_stop and _header_like(info[k - 1][3])
+        after = k + 1 < len(info) and _header_like(info[k + 1][3]) and not info[k + 1][4]
+        before_votes += before
+        after_votes += after and not before
+        if n == 0 and not before and after:
+            after_votes += 2
+    date_first = after_votes > before_votes
+    blocks: list[Block] = []
+    used: set[int] = set()
+    for n, k in enumerate(anchors):
+        i, line, off, body, use = info[k]
+        r = use[0]
+        blk = Block(r, (line.start + off + r.start_pos, line.start + off + r.end_pos))
+        blk.parts = _without_dates(body, use, line.start + off)
+        blk.lines.append(i)
+        used.add(k)
+        prev_stop = anchors[n - 1] if n else -1
+        next_stop = anchors[n + 1] if n + 1 < len(anchors) else len(info)
+        need = 2 if not blk.parts else (1 if len(blk.parts) == 1 else 0)
+        order = ([k + 1, k + 2] if date_first else [k - 1, k - 2]) if need else []
+        if need and not blk.parts and not date_first and k - 1 <= prev_stop:
+            order = [k + 1, k + 2]
+        if need == 1:
+            order = [k - 1, k + 1] if not date_first else [k + 1, k - 1]
+        for j in order:
+            if need <= 0 or j <= prev_stop or j >= next_stop or j in used:
+                if j < k:
+                    continue
+                break
+            ij, lj, offj, bodyj, usej = info[j]
+            if usej or not _header_like(bodyj):
+                if j < k:
+                    continue
+                break
+            new = _split_parts(bodyj, lj.start + offj)
+            if len(new) == 1:
+                new[0].alone = True
+            if j < k:
+                blk.parts = new + blk.parts
+            else:
+                blk.parts = blk.parts + new
+            blk.lines.append(ij)
+            used.add(j)
+            need -= 1
+        blocks.append(blk)
+    # description lines: everything not used, attributed to the block above (or below for
+    # date-first layouts where it precedes nothing)
+    for k, (i, *_rest) in enumerate(info):
+        if k in used:
+            continue
+        owner = None
+        for blk in blocks:
+            if min(blk.lines) <= i:
+                owner = blk
+        if owner is not None:
+            owner.desc.append(i)
+    return blocks
+
+
+def _assign(ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]],
+            order_hint: str | None) -> tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]:
+    """Pick (title, company, location) among header parts, with the evidence for each."""
+    cands = [p for p in parts if not _location_part(p.text)]
+    loc = next((p for p in parts if _location_part(p.text)), None)
+    if not cands:
+        return None, None, loc, {}, {}
+    scored = []
+    for p, ents in zip(cands, ner, strict=False):
+        t, c = _title_score(p.text), _company_score(p.text)
+        if any(lab == "ORG" for _, _, lab in ents):
+            c += 1.0
+        if any(lab in ("GPE", "LOC") for _, _, lab in ents) and len(p.text.split()) <= 3 and t == 0:
+            c -= 0.5
+            if loc is None and p is not cands[0]:
+                loc = p
+        if p.after_at:
+            c += 3.0
+        if p.before_at:
+            t += 3.0
+        scored.append((p, t, c))
+    scored = [s for s in scored if s[0] is not loc] or scored
+    if len(scored) == 1:
+        p, t, c = scored[0]
+        if t >= c and t > 0:
+            return p, None, loc, {"lexicon": 1.0}, {}
+        if c > t:
+            return None, p, loc, {}, {"lexicon": 1.0}
+        return (p, None, loc, {"pattern_guess": 1.0}, {}) if order_hint != "company_first" else (
+            None, p, loc, {}, {"pattern_guess": 1.0})
+    best = None
+    for a in range(len(scored)):
+        for b in range(len(scored)):
+            if a == b:
+                continue
+            pa, ta, ca = scored[a]
+            pb, tb, cb = scored[b]
+            val = (ta - ca) + (cb - tb)
+            if order_hint == "company_first" and b < a or order_hint != "company_first" and a < b:
+                val += 0.4
+            val -= 0.2 * (a + b)
+            if best is None or val > best[0]:
+                best = (val, a, b)
+    assert best is not None
+    val, a, b = best
+    pt, tt, ct = scored[a]
+    pc, tc, cc = scored[b]
+    tev: dict[str, float] = {}
+    cev: dict[str, float] = {}
+    if tt > 0:
+        tev["lexicon"] = min(tt / 2.5, 1.5)
+    if cc > 0:
+        cev["lexicon"] = min(cc / 2.5, 1.5)
+    if pc.after_at or pt.before_at:
+        tev["separator"] = cev["separator"] = 1.0
+    if (tt - ct) + (cc - tc) <= 0.5:
+        tev["pattern_guess"] = cev["pattern_guess"] = 1.0
+    if tt == 0 and tc > 0:
+        tev["ambiguous"] = cev["ambiguous"] = 1.0
+    return pt, pc, loc, tev, cev
+
+
+def _date_fields(ctx: Context, blk: Block) -> tuple[Field | None, Field | None]:
+    if blk.date is None or blk.date_abs is None:
+        return None, None
+    a, b = blk.date_abs
+    raw = ctx.layout.text[a:b]
+    r = blk.date
+    ev = ["precise"] if r.start and "-" in r.start else []
+    start = ctx.make(a, b, "date", ev, "dates.rules", value=raw.strip(), normalized=r.start)
+    end = None
+    if r.end:
+        eev = ["precise"] if r.end == PRESENT or "-" in r.end else []
+        end = ctx.make(a, b, "date", eev, "dates.rules", value=raw.strip(), normalized=r.end)
+    return start, end
+
+
+def _order_hint(ctx: Context, blocks: list[Block]) -> str | None:
+    """Title-first or company-first, from the entries whose parts are unambiguous."""
+    votes = 0.0
+    for blk in blocks:
+        ps = [p for p in blk.parts if not _location_part(p.text)]
+        if len(ps) < 2 or any(p.after_at for p in ps):
+            continue
+        d0 = _title_score(ps[0].text) - _company_score(ps[0].text)
+        d1 = _title_score(ps[1].text) - _company_score(ps[1].text)
+        votes += (d0 - d1)
+    if votes < -1.0:
+        return "company_first"
+    if votes > 1.0:
+        return "title_first"
+    return None
+
+
+def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
+    """Employment entries from experience sections only (projects/volunteer never count)."""
+    sections = ctx.of_kind("experience")
+    if not sections:
+        return None
+    out: list[ExperienceEntry] = []
+    for section in sections:
+        blocks = _blocks(ctx, section, allow_single=False)
+        if not blocks:
+            blocks = _blocks(ctx, section, allow_single=True)
+        hint = _order_hint(ctx, blocks)
+        texts = [p.text for blk in blocks for p in blk.parts]
+        ner_flat = entities(texts) if texts else []
+        pos = 0
+        prev_company: Field | None = None
+        for blk in blocks:
+            ner = ner_flat[pos : pos + len(blk.parts)]
+            pos += len(blk.parts)
+            pt, pc, loc, tev, cev = _assign(ctx, blk.parts, ner, hint)
+            if hint and "pattern_guess" in tev:
+                tev.pop("pattern_guess")
+                cev.pop("pattern_guess", None)
+                tev["pattern_consistent"] = cev["pattern_consistent"] = 1.0
+            entry = ExperienceEntry()
+            if pt is not None:
+                entry.title = ctx.make(pt.start, pt.end, "title", tev, "experience.header")
+            if pc is not None:
+                entry.company = ctx.make(pc.start, pc.end, "company", cev, "experience.header")
+                prev_company = entry.company if pc.alone else None
+            elif prev_company is not None and pt is not None:
+                src = prev_company.source
+                if src is not None and src.start is not None and src.end is not None:
+                    entry.company = ctx.make(src.start, src.end, "company", ["inherited"],
+                                             "experience.inherited")
+            if loc is not None:
+                entry.location = ctx.make(loc.start, loc.end, "entry_location", ["lexicon"],
+                                          "experience.header")
+            entry.start, entry.end = _date_fields(ctx, blk)
+            if blk.desc:
+                lines = [ctx.layout.lines[i] for i in sorted(blk.desc)]
+                desc = "\n".join(ln.text.strip() for ln in lines)
+                entry.description = ctx.make(lines[0].start, lines[-1].end, "description", [],
+                                             "experience.description", value=desc[:4000])
+            if entry.title or entry.company:
+                out.append(entry)
+    return out
+
+
+def total_experience(ctx: Context, entries: list[ExperienceEntry]) -> Field | None:
+    """Years of experience from merged, non-overlapping entry intervals."""
+    ranges = [
+        (e.start.normalized, e.end.normalized if e.end else None)
+        for e in entries
+        if e.start is not None and isinstance(e.start.normalized, str)
+    ]
+    if not ranges:
+        return None
+    years = total_years(ranges, ctx.today)  # type: ignore[arg-type]
+    first = next(e.start for e in entries if e.start is not None)
+    assert first is not None and first.source is not None
+    src = first.source
+    share = len(ranges) / max(1, len(entries))
+    f = ctx.make(src.start or 0, src.end or 0, "total_experience_years",
+                 {"precise": share, "competing": 1.0 - share}, "experience.intervals",
+                 value=years, normalized=years)
+    return f
+
+
+def _edu_part_kind(text: str) -> str:
+    if degree_match(text):
+        return "degree"
+    low = text.lower()
+    if any(re.search(rf"(?<!\w){re.escape(w)}", low) for w in lexicon.institution_words()):
+        return "institution"
+    return "unknown"
+
+
+def extract_education(ctx: Context) -> list[EducationEntry] | None:
+    """Education entries by slot filling: degree, institution and dates per entry."""
+    sections = ctx.of_kind("education")
+    if not sections:
+        return None
+    out: list[EducationEntry] = []
+    for section in sections:
+        cur: dict[str, tuple[Part, object]] = {}
+        entries: list[dict[str, tuple[Part, object]]] = []
+
+        def close() -> None:
+            nonlocal cur
+            if "degree" in cur or "institution" in cur:
+                entries.append(cur)
+            elif entries and "date" in cur and "date" not in entries[-1]:
+                entries[-1]["date"] = cur["date"]
+            cur = {}
+
+        for _i, line, off in content_lines(ctx, section):
+            body = line.text[off:]
+            base = line.start + off
+            stripped, cut = body, 0
+            m = BULLET_RE.match(body)
+            if m:
+                stripped, cut = body[m.end():], m.end()
+            if len(stripped.split()) > 18:
+                continue
+            ranges = find_date_ranges(stripped)
+            for r in ranges[:1]:
+                if "date" in cur:
+                    close()
+                cur["date"] = (Part(base + cut + r.start_pos, base + cut + r.end_pos,
+                                    stripped[r.start_pos:r.end_pos]), r)
+            for p in _without_dates(stripped, ranges, base + cut):
+                if re.match(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b", p.text):
+                    cur.setdefault("grade", (p, None))
+                    continue
+                kind = _edu_part_kind(p.text)
+                if kind == "unknown":
+                    if _location_part(p.text):
+                        continue
+                    if "degree" in cur and "institution" not in cur and p.text[:1].isupper():
+                        kind = "institution"
+                    elif "institution" in cur and "degree" not in cur and p.text[:1].isupper():
+                        kind = "degree_guess"
+                    else:
+                        continue
+                slot = "degree" if kind == "degree_guess" else kind
+                if slot in cur:
+                    if slot == "degree" and "field" not in cur and kind == "degree_guess":
+                        continue
+                    close()
+                cur[slot] = (p, kind)
+        close()
+        for e in entries:
+            out.append(_education_entry(ctx, e))
+    return out
+
+
+def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> EducationEntry:
+    entry = EducationEntry()
+    if "degree" in e:
+        p, kind = e["degree"]
+        hit = degree_match(p.text)
+        level = hit[2] if hit else "other"
+        ev = ["lexicon"] if kind == "degree" else ["pattern_guess"]
+        entry.degree = ctx.make(p.start, p.end, "degree", ev, "education.degree",
+                                normalized=level)
+        fm = re.search(r"\b(?:in|of|en|de|in der|im)\s+(.+)$", p.text[hit[1]:] if hit else "")
+        if hit and fm:
+            fstart = p.start + hit[1] + fm.start(1)
+            entry.field = ctx.make(fstart, p.end, "field", [], "education.field")
+    if "institution" in e:
+        p, kind = e["institution"]
+        ev = ["lexicon"] if kind == "institution" else ["pattern_guess"]
+        entry.institution = ctx.make(p.start, p.end, "institution", ev, "education.institution")
+    if "date" in e:
+        p, r = e["date"]
+        assert isinstance(r, DateRange)
+        if r.end:
+            entry.start = ctx.make(p.start, p.end, "date", [], "dates.rules", value=p.text,
+                                   normalized=r.start)
+            entry.end = ctx.make(p.start, p.end, "date", [], "dates.rules", value=p.text,
+                                 normalized=r.end)
+        else:
+            entry.end = ctx.make(p.start, p.end, "date", [], "dates.rules", value=p.text,
+                                 normalized=r.start)
+    if "grade" in e:
+        p, _ = e["grade"]
+        entry.grade = ctx.make(p.start, p.end, "grade", [], "education.grade")
+    return entry

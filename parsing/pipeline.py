@@ -1,0 +1,140 @@
+"""bytes → ParsedCV: read, segment, extract, score. `parse_bytes` never raises."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import date
+from pathlib import Path
+
+from parsing import nlp
+from parsing.errors import DocumentLoadError
+from parsing.extractors.base import Context
+from parsing.extractors.contact import (
+    extract_email,
+    extract_headline,
+    extract_links,
+    extract_location,
+    extract_name,
+    extract_phone,
+    extract_summary,
+)
+from parsing.extractors.entries import extract_education, extract_experience, total_experience
+from parsing.extractors.lists import extract_certifications, extract_languages, extract_skills
+from parsing.language import detect_language
+from parsing.layout import Layout
+from parsing.model import Fields, ParsedCV, Status
+from parsing.readers import read_layout
+from parsing.sections import segment_sections, section_language
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+PARSER_VERSION = "0.1.0"
+MESSAGES = {
+    Status.TOO_LARGE: "The file is larger than the {mb:g} MB limit; please upload a smaller file.",
+    Status.FAILED: "The parser hit an unexpected problem with this file; it has been kept so "
+    "it can be retried.",
+    Status.EMPTY_TEXT: "No text was found in this document (it is probably a scan); ask for a "
+    "text-based PDF or DOCX, or enter the details by hand.",
+}
+NOTHING_FOUND = "No CV details were recognised in this document; please check it by hand."
+
+
+def model_version() -> str:
+    """Identifies the extraction rules and models behind the confidences."""
+    return f"rules-{PARSER_VERSION}+{'rules-only' if nlp.degraded() else 'en_core_web_sm-3.8.0'}"
+
+
+def extract_fields(layout: Layout, *, today: date | None = None) -> tuple[Fields, Context]:
+    """All fields of one read document, with the context (language, warnings) they came from."""
+    sections = segment_sections(layout)
+    heading_lang = section_language(sections)
+    lang = detect_language(layout.text, hint=heading_lang)
+    ctx = Context(layout=layout, sections=sections, lang=lang, today=today or date.today(),
+                  degraded=nlp.degraded())
+    fields = Fields()
+    fields.email = extract_email(ctx)
+    fields.location = extract_location(ctx)
+    fields.phone = extract_phone(ctx)
+    fields.links = extract_links(ctx)
+    fields.name = extract_name(ctx)
+    fields.headline = extract_headline(ctx, fields.name)
+    fields.summary = extract_summary(ctx)
+    fields.experience = extract_experience(ctx)
+    if fields.experience:
+        fields.total_experience_years = total_experience(ctx, fields.experience)
+    fields.education = extract_education(ctx)
+    fields.skills = extract_skills(ctx)
+    fields.languages = extract_languages(ctx)
+    fields.certifications = extract_certifications(ctx)
+    return fields, ctx
+
+
+def _failure(name: str, digest: str, status: Status, message: str, t0: float) -> ParsedCV:
+    return ParsedCV(file=name, sha256=digest, status=status, message=message,
+                    parse_ms=round((time.perf_counter() - t0) * 1000, 1),
+                    model_version=model_version())
+
+
+def parse_bytes(
+    data: bytes, filename: str, *, settings: Settings | None = None, today: date | None = None
+) -> ParsedCV:
+    """Parse one document. Every failure becomes a status and a one-sentence message."""
+    t0 = time.perf_counter()
+    settings = settings or get_settings()
+    name = Path(filename).name
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) > settings.max_file_bytes:
+        msg = MESSAGES[Status.TOO_LARGE].format(mb=settings.max_file_mb)
+        return _failure(name, digest, Status.TOO_LARGE, msg, t0)
+    try:
+        layout = read_layout(data, max_pages=settings.max_pages)
+    except DocumentLoadError as e:
+        return _failure(name, digest, e.status, str(e), t0)
+    except Exception as e:  # the reader boundary: any other library error is a bad document
+        log.warning("reader failed on %s: %s", digest[:12], type(e).__name__)
+        return _failure(name, digest, Status.MALFORMED,
+                        "This file could not be read; it may be damaged.", t0)
+    try:
+        fields, ctx = extract_fields(layout, today=today)
+    except Exception as e:  # a bug in extraction must not stop a batch
+        log.exception("extraction failed on %s: %s", digest[:12], type(e).__name__)
+        return _failure(name, digest, Status.FAILED, MESSAGES[Status.FAILED], t0)
+    warnings = list(layout.warnings)
+    if ctx.degraded:
+        warnings.append(nlp.DEGRADED_WARNING)
+    status = Status.PARTIAL if layout.warnings else Status.OK
+    message = None
+    if not fields.iter_fields():
+        status, message = Status.PARTIAL, NOTHING_FOUND
+        warnings.append("no fields recognised")
+    return ParsedCV(
+        file=name,
+        sha256=digest,
+        status=status,
+        message=message,
+        warnings=warnings,
+        pages=layout.page_count,
+        language=ctx.lang,
+        parse_ms=round((time.perf_counter() - t0) * 1000, 1),
+        model_version=model_version(),
+        fields=fields,
+    )
+
+
+def parse_path(path: Path, *, settings: Settings | None = None) -> ParsedCV:
+    """Parse a file on disk; an unreadable path is a failed parse, not an exception."""
+    settings = settings or get_settings()
+    t0 = time.perf_counter()
+    try:
+        if path.stat().st_size > settings.max_file_bytes:
+            with path.open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            msg = MESSAGES[Status.TOO_LARGE].format(mb=settings.max_file_mb)
+            return _failure(path.name, digest, Status.TOO_LARGE, msg, t0)
+        data = path.read_bytes()
+    except OSError:
+        digest = hashlib.sha256(b"").hexdigest()
+        return _failure(path.name, digest, Status.FAILED, "The file could not be opened.", t0)
+    return parse_bytes(data, path.name, settings=settings)

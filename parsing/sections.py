@@ -1,0 +1,154 @@
+"""Section segmentation: headings from a multilingual lexicon (fuzzy), typography and position."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from parsing import lexicon
+from parsing.layout import Layout, Line
+
+MAX_HEADING_CHARS = 48
+MAX_HEADING_WORDS = 6
+FUZZY_MIN = 88
+EMPLOYMENT = "experience"
+HEADER = "header"
+OTHER = "other"
+SECTION_KINDS = (
+    "contact", "summary", "experience", "education", "skills", "languages", "certifications",
+    "projects", "volunteer", "awards", "publications", "interests", "references",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Lines [first, last) of the layout under one heading; `heading` None for the header."""
+
+    kind: str
+    heading: int | None
+    first: int
+    last: int
+    lang: str | None = None
+    score: float = 1.0
+    inline_start: int | None = None  # char offset in the heading line where content begins
+
+    def lines(self, layout: Layout) -> tuple[Line, ...]:
+        """The content lines of this section."""
+        return layout.lines[self.first : self.last]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and decoration for heading comparison."""
+    t = unicodedata.normalize("NFKD", text.lower())
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = re.sub(r"[^\w&/+ ]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+@lru_cache(maxsize=1)
+def _heading_index() -> tuple[dict[str, tuple[str, str]], list[str]]:
+    index: dict[str, tuple[str, str]] = {}
+    for kind, by_lang in lexicon.headings().items():
+        for lang, words in by_lang.items():
+            for w in words:
+                index.setdefault(fold(w), (kind, lang))
+    return index, list(index)
+
+
+@lru_cache(maxsize=8192)
+def match_heading(text: str) -> tuple[str, str, float] | None:
+    """(kind, lang, score) when `text` reads as a section heading word, else None."""
+    t = fold(text)
+    if not t or len(t) > MAX_HEADING_CHARS or len(t.split()) > MAX_HEADING_WORDS:
+        return None
+    if re.search(r"\d{3,}|@", t):
+        return None
+    index, keys = _heading_index()
+    if t in index:
+        kind, lang = index[t]
+        return kind, lang, 1.0
+    # "Professional Experience & Projects" style compounds: first clause decides
+    head = re.split(r" & | and | und | et | y | en |/", t)[0].strip()
+    if head in index and head != t:
+        kind, lang = index[head]
+        return kind, lang, 0.9
+    best = process.extractOne(t, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
+    if best is not None:
+        kind, lang = index[best[0]]
+        return kind, lang, best[1] / 100 * 0.95
+    return None
+
+
+def _body_size(layout: Layout) -> float:
+    sizes = [ln.size for ln in layout.lines if ln.size > 0 and len(ln.text) > 20]
+    return statistics.median(sizes) if sizes else 0.0
+
+
+def _styled(line: Line, body: float) -> bool:
+    letters = [c for c in line.text if c.isalpha()]
+    caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    bigger = body > 0 and line.size >= body + 0.8
+    return caps or line.bold or bigger
+
+
+def _inline(line: Line) -> tuple[str, int] | None:
+    """'Skills: Python, Java' → ('Skills', offset of content)."""
+    m = re.match(r"\s*([^:|]{2,40}?)\s*[:|]\s+(?=\S)", line.text)
+    if not m:
+        return None
+    return m.group(1), m.end()
+
+
+def segment_sections(layout: Layout) -> list[Section]:
+    """Split the layout's lines into sections; text before any heading is the header."""
+    body = _body_size(layout)
+    lines = layout.lines
+    marks: list[tuple[int, str, str | None, float, int | None]] = []
+    for i, line in enumerate(lines):
+        text = line.text.strip().rstrip(":").strip()
+        hit = match_heading(text)
+        if hit is not None:
+            kind, lang, score = hit
+            styled = _styled(line, body) or layout.kind == "txt"
+            if score < 1.0 and not styled:
+                continue
+            if not styled and len(text.split()) > 3:
+                continue
+            marks.append((i, kind, lang, score if styled else score * 0.85, None))
+            continue
+        inline = _inline(line)
+        if inline is not None:
+            label, offset = inline
+            hit = match_heading(label)
+            if hit is not None and hit[2] >= 0.95 and _inline_ok(hit[0], marks):
+                marks.append((i, hit[0], hit[1], hit[2] * 0.9, offset))
+    sections: list[Section] = []
+    first_mark = marks[0][0] if marks else len(lines)
+    if first_mark > 0:
+        sections.append(Section(HEADER, None, 0, first_mark))
+    for n, (i, kind, lang, score, offset) in enumerate(marks):
+        end = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
+        first = i if offset is not None else i + 1
+        sections.append(Section(kind, i, first, end, lang, score, offset))
+    return sections
+
+
+def _inline_ok(kind: str, marks: list[tuple[int, str, str | None, float, int | None]]) -> bool:
+    """An inline label opens a section unless it is a sub-label inside skills ('Languages: ...')."""
+    if not marks:
+        return True
+    current = marks[-1][1]
+    return not (current == "skills" and kind in ("languages", "skills", "certifications"))
+
+
+def section_language(sections: list[Section]) -> str | None:
+    """The language most headings are written in."""
+    langs = [s.lang for s in sections if s.lang]
+    if not langs:
+        return None
+    return max(set(langs), key=langs.count)
