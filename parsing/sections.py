@@ -125,7 +125,7 @@ def segment_sections(layout: Layout) -> list[Section]:
         if inline is not None:
             label, offset = inline
             hit = match_heading(label)
-            if hit is not None and hit[2] >= 0.95 and _inline_ok(hit[0], marks):
+            if hit is not None and hit[2] >= 0.9 and _inline_ok(hit[0], marks):
                 marks.append((i, hit[0], hit[1], hit[2] * 0.9, offset))
     sections: list[Section] = []
     first_mark = marks[0][0] if marks else len(lines)

@@ -14,6 +14,7 @@ from parsing.contact import (
     find_phones,
     region_for,
 )
+from parsing.dates import find_date_ranges
 from parsing.extractors.base import Context, segments
 from parsing.model import Field
 from parsing.nlp import entities
@@ -169,7 +170,8 @@ def extract_phone(ctx: Context) -> Field | None:
         found = []
     inzone = bool(found)
     if not found:
-        found = find_phones(ctx.layout.text, region)
+        found = [m for m in find_phones(ctx.layout.text, region)
+                 if m.valid and len(re.sub(r"\D", "", m.value)) >= 9]
     found = [m for m in found if not _in_date_context(ctx.layout.text, m.start, m.end)]
     if not found:
         return None
@@ -182,8 +184,9 @@ def extract_phone(ctx: Context) -> Field | None:
 
 
 def _in_date_context(text: str, a: int, b: int) -> bool:
+    """A 'phone' that is really a date range ('2016 - 2018', '09/2016 - 09/2018')."""
     raw = text[a:b]
-    return bool(re.fullmatch(r"\s*\(?(19|20)\d\d\)?\s*[-–]\s*\(?(19|20)\d\d\)?\s*", raw))
+    return any(r.kind in ("range", "since") for r in find_date_ranges(raw))
 
 
 def extract_links(ctx: Context) -> list[Field] | None:

@@ -19,6 +19,7 @@ PART_SPLIT_RE = re.compile(
     r"\s+(?:at|@|chez|bei|bij)\s+|\s+(?:en|in der|im)\s+(?=[A-Z0-9ÀÉÖÜ])"
     r"|\s*[|•·]\s*|\s+[—–-]\s+|,\s+|\t|\s{3,}"
 )
+STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
 STRIP = " ()[]-–—,:;"
 
 
@@ -68,12 +69,12 @@ def _header_like(text: str) -> bool:
     return match_heading(t) is None
 
 
-def _split_parts(text: str, base: int) -> list[Part]:
+def _split_parts(text: str, base: int, *, strong: bool = False) -> list[Part]:
     """Split a header string on ' at ', '|', ' — ', ', ' into parts with absolute offsets."""
     out: list[Part] = []
     pos = 0
     at_next = False
-    for m in PART_SPLIT_RE.finditer(text):
+    for m in (STRONG_SPLIT_RE if strong else PART_SPLIT_RE).finditer(text):
         piece = text[pos : m.start()]
         if piece.strip(STRIP):
             lead, trail = _trim(piece)
@@ -89,15 +90,71 @@ def _split_parts(text: str, base: int) -> list[Part]:
     return [p for p in out if p.text.strip() and not re.fullmatch(r"[\W\d]+", p.text)]
 
 
-def _without_dates(text: str, ranges: list[DateRange], base: int) -> list[Part]:
-    """Header parts of a line after removing its date ranges."""
+def _without_dates(
+    text: str, ranges: list[DateRange], base: int, *, strong: bool = False
+) -> list[Part]:
+    """Header parts of a line after removing its date ranges (strong: never split on commas)."""
     parts: list[Part] = []
     pos = 0
     for r in ranges:
-        parts.extend(_split_parts(text[pos : r.start_pos], base + pos))
+        parts.extend(_split_parts(text[pos : r.start_pos], base + pos, strong=strong))
         pos = r.end_pos
-    parts.extend(_split_parts(text[pos:], base + pos))
+    parts.extend(_split_parts(text[pos:], base + pos, strong=strong))
     return parts
+
+
+EDU_CUTS = (("|", 6), (" at ", 5), (",", 4), (" — ", 3), (" – ", 2), (" - ", 1), ("•", 0))
+
+
+def _institution_at(text: str) -> int | None:
+    """Start of the first institution word in `text`, or None."""
+    low = text.lower()
+    hits = [
+        m.start()
+        for w in lexicon.institution_words()
+        if (m := re.search(rf"(?<!\w){re.escape(w)}", low))
+    ]
+    return min(hits) if hits else None
+
+
+def _edu_parts(parts: list[Part]) -> list[Part]:
+    """One degree part and one institution part per line, cut at the strongest separator between
+    the degree mention and the institution word ('MSc in IT, INSA Lyon - Institut ...')."""
+    out: list[Part] = []
+    for p in parts:
+        deg = degree_match(p.text)
+        inst = _institution_at(p.text)
+        if deg is not None:
+            after = _institution_at(p.text[deg[1]:])
+            inst = deg[1] + after if after is not None else (
+                inst if inst is not None and inst < deg[0] else None)
+        elif inst is not None:
+            deg = (0, 0, "other")  # unknown left part: cut before the institution if we can
+        if deg is None or inst is None:
+            out.append(p)
+            continue
+        lo, hi = (deg[1], inst) if deg[0] < inst else (inst, deg[0])
+        if inst < deg[0]:
+            # institution first: cut after the institution name, before the degree
+            lo = inst
+        best: tuple[int, int, int] | None = None
+        for sep, rank in EDU_CUTS:
+            for m in re.finditer(re.escape(sep), p.text[lo:hi]):
+                cand = (rank, lo + m.start(), lo + m.end())
+                if best is None or cand[0] > best[0] or cand[0] == best[0] and (
+                    (cand[1] > best[1]) == (deg[0] < inst)
+                ):
+                    best = cand
+        if best is None:
+            out.append(p)
+            continue
+        _, c0, c1 = best
+        for a, b in ((0, c0), (c1, len(p.text))):
+            piece = p.text[a:b]
+            la, lb = _trim(piece)
+            if lb > la:
+                out.append(Part(p.start + a + la, p.start + a + lb, piece[la:lb]))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -254,10 +311,6 @@ def _assign(ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]
         t, c = _title_score(p.text), _company_score(p.text)
         if any(lab == "ORG" for _, _, lab in ents):
             c += 1.0
-        if any(lab in ("GPE", "LOC") for _, _, lab in ents) and len(p.text.split()) <= 3 and t == 0:
-            c -= 0.5
-            if loc is None and p is not cands[0]:
-                loc = p
         if p.after_at:
             c += 3.0
         if p.before_at:
@@ -404,6 +457,19 @@ def total_experience(ctx: Context, entries: list[ExperienceEntry]) -> Field | No
     return f
 
 
+def _date_free(text: str, ranges: list[DateRange], base: int) -> list[Part]:
+    """The pieces of a line around its dates, trimmed, unsplit."""
+    out: list[Part] = []
+    pos = 0
+    for lo, hi in [(r.start_pos, r.end_pos) for r in ranges] + [(len(text), len(text))]:
+        piece = text[pos:lo]
+        la, lb = _trim(piece)
+        if lb > la and re.search(r"[^\W\d_]", piece):
+            out.append(Part(base + pos + la, base + pos + lb, piece[la:lb]))
+        pos = hi
+    return out
+
+
 def _edu_part_kind(text: str) -> str:
     if degree_match(text):
         return "degree"
@@ -438,34 +504,43 @@ def extract_education(ctx: Context) -> list[EducationEntry] | None:
             m = BULLET_RE.match(body)
             if m:
                 stripped, cut = body[m.end():], m.end()
-            if len(stripped.split()) > 18:
-                continue
             ranges = find_date_ranges(stripped)
+            n_words = len(stripped.split())
+            if n_words > 30 or n_words > 14 and not ranges and not degree_match(stripped):
+                continue
             for r in ranges[:1]:
                 if "date" in cur:
                     close()
                 cur["date"] = (Part(base + cut + r.start_pos, base + cut + r.end_pos,
                                     stripped[r.start_pos:r.end_pos]), r)
-            for p in _without_dates(stripped, ranges, base + cut):
+            for p in _edu_parts(_date_free(stripped, ranges, base + cut)):
                 if re.match(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b", p.text):
                     cur.setdefault("grade", (p, None))
                     continue
                 kind = _edu_part_kind(p.text)
                 if kind == "unknown":
-                    if _location_part(p.text):
+                    if _location_part(p.text) or not p.text[:1].isupper():
                         continue
-                    if "degree" in cur and "institution" not in cur and p.text[:1].isupper():
-                        kind = "institution"
-                    elif "institution" in cur and "degree" not in cur and p.text[:1].isupper():
+                    if "degree" in cur and "institution" not in cur:
+                        kind = "institution_guess"
+                    elif "institution" in cur and "degree" not in cur:
                         kind = "degree_guess"
+                    elif "degree" not in cur and "institution" not in cur and "pending" not in cur:
+                        cur["pending"] = (p, "pending")
+                        continue
                     else:
                         continue
-                slot = "degree" if kind == "degree_guess" else kind
+                slot = kind.replace("_guess", "")
                 if slot in cur:
-                    if slot == "degree" and "field" not in cur and kind == "degree_guess":
+                    if kind.endswith("_guess"):
                         continue
                     close()
                 cur[slot] = (p, kind)
+                if "pending" in cur:
+                    other = "institution" if slot == "degree" else "degree"
+                    pend, _ = cur.pop("pending")
+                    if other not in cur:
+                        cur[other] = (pend, other + "_guess")
         close()
         for e in entries:
             out.append(_education_entry(ctx, e))

@@ -15,6 +15,7 @@ from parsing.sections import fold, match_heading
 
 ITEM_SPLIT_RE = re.compile(r"\s*(?:,|;|\||•|·|▪|◆|●|■|/\s|\s/|\t|\s{3,}|\s[-–]\s)\s*")
 LABEL_RE = re.compile(r"^\s*([^:]{2,40}):\s*")
+PIPE_LABEL_RE = re.compile(r"^\s*([^|,]{2,40}?)\s*\|\s*")
 LEVEL_SUFFIX_RE = re.compile(r"\s*[\(\[]([^)\]]{1,40})[\)\]]\s*$")
 CEFR_RE = re.compile(r"\b([ABC][12])\b")
 FUZZY_SKILL_MIN = 92
@@ -33,6 +34,8 @@ def _items(ctx: Context, sections_kinds: tuple[str, ...]) -> list[tuple[int, int
                 base += m.end()
                 body = body[m.end():]
             lm = LABEL_RE.match(body)
+            if lm is None and "," in body:
+                lm = PIPE_LABEL_RE.match(body)
             if lm and len(lm.group(1).split()) <= 4:
                 base += lm.end()
                 body = body[lm.end():]
@@ -191,8 +194,32 @@ def extract_languages(ctx: Context) -> list[LanguageEntry] | None:
     return out
 
 
+CERT_SEPARATORS = (" — ", " | ", ", ", " – ", " - ")
+DATE_PARENS_RE = re.compile(r"\s*[(\[][^)\]]*\b(?:19|20)\d\d\b[^)\]]*[)\]]\s*$")
+
+
+def split_certification(text: str) -> tuple[str, str | None]:
+    """'Name, Issuer (Apr 2021)' → ('Name', 'Issuer'); the name keeps its own dashes/commas."""
+    body = DATE_PARENS_RE.sub("", text).strip()
+    suffixes = lexicon.company_suffixes()
+    for sep in CERT_SEPARATORS:
+        if sep not in body:
+            continue
+        cut = body.rfind(sep)
+        tail = body[cut + len(sep) :].strip()
+        if tail.lower().strip(".") in suffixes or tail.lower() in suffixes:
+            prev = body.rfind(sep, 0, cut)
+            if prev <= 0:
+                break
+            cut, tail = prev, body[prev + len(sep) :].strip()
+        if 0 < len(tail.split()) <= 6 and not re.search(r"\b(19|20)\d\d\b", tail):
+            return body[:cut].strip(), tail
+        break
+    return body, None
+
+
 def extract_certifications(ctx: Context) -> list[Field] | None:
-    """Certification lines: names (issuer and date after a separator are not part of the name)."""
+    """Certification lines: the name (issuer and date after the last separator are dropped)."""
     if not ctx.of_kind("certifications"):
         return None
     known = {c.name.lower(): c.name for c in lexicon.certifications()}
@@ -208,15 +235,18 @@ def extract_certifications(ctx: Context) -> list[Field] | None:
             if m:
                 base += m.end()
                 body = body[m.end():]
-            parts = re.split(r"\s+[—–-]\s+|\s*[|,(]\s*|\s{3,}|\t", body)
-            name = parts[0].strip() if parts else ""
-            if not name or len(name.split()) > 14 or re.fullmatch(r"[\W\d]+", name):
+            name, issuer = split_certification(body)
+            if not name or len(name.split()) > 16 or re.fullmatch(r"[\W\d]+", name):
+                continue
+            if match_heading(name) is not None:
                 continue
             a = base + body.find(name)
             ev = {"in_section": 1.0}
             canon = known.get(name.lower())
             if canon:
                 ev["lexicon"] = 1.0
+            if issuer:
+                ev["separator"] = 1.0
             if len(name.split()) > 10:
                 ev["long"] = 1.0
             out.append(ctx.make(a, a + len(name), "certification", ev, "certifications.section",
