@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from parsing import lexicon
 from parsing.layout import Layout, Line
 
+BULLET_START = re.compile(r"^\s*[•·▪►◆◦‣∙●○■□➢➤✓✔*+>\-–—]\s")
 MAX_HEADING_CHARS = 48
 MAX_HEADING_WORDS = 6
 FUZZY_MIN = 88
@@ -74,7 +75,7 @@ def match_heading(text: str) -> tuple[str, str, float] | None:
         return kind, lang, 1.0
     # "Professional Experience & Projects" style compounds: first clause decides
     head = re.split(r" & | and | und | et | y | en |/", t)[0].strip()
-    if head in index and head != t:
+    if head in index and head != t and len(t.split()) <= 5:
         kind, lang = index[head]
         return kind, lang, 0.9
     best = process.extractOne(t, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
@@ -110,11 +111,13 @@ def segment_sections(layout: Layout) -> list[Section]:
     lines = layout.lines
     marks: list[tuple[int, str, str | None, float, int | None]] = []
     for i, line in enumerate(lines):
+        if BULLET_START.match(line.text):
+            continue
         text = line.text.strip().rstrip(":").strip()
         hit = match_heading(text)
         if hit is not None:
             kind, lang, score = hit
-            styled = _styled(line, body) or layout.kind == "txt"
+            styled = _styled(line, body) or layout.kind == "txt" and len(text.split()) <= 4
             if score < 1.0 and not styled:
                 continue
             if not styled and len(text.split()) > 3:

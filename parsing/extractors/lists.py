@@ -198,8 +198,25 @@ CERT_SEPARATORS = (" — ", " | ", ", ", " – ", " - ")
 DATE_PARENS_RE = re.compile(r"\s*[(\[][^)\]]*\b(?:19|20)\d\d\b[^)\]]*[)\]]\s*$")
 
 
+ISSUER_WORDS = frozenset(
+    "coursera udemy edx udacity linkedin pluralsight datacamp google microsoft aws amazon ibm "
+    "oracle cisco comptia pmi axelos isc2 (isc)² scrum.org scrum alliance hackerrank "
+    "freecodecamp kaggle deeplearning.ai stanford harvard mit university academy institute "
+    "inc. inc ltd llc gmbh foundation council association".split()
+)
+
+
+def _issuer_like(tail: str) -> bool:
+    low = tail.lower()
+    words = set(re.findall(r"[\w.()²]+", low))
+    issuers = {c.issuer.lower() for c in lexicon.certifications() if c.issuer}
+    return low in issuers or bool(words & ISSUER_WORDS) or bool(
+        words & lexicon.company_suffixes())
+
+
 def split_certification(text: str) -> tuple[str, str | None]:
     """'Name, Issuer (Apr 2021)' → ('Name', 'Issuer'); the name keeps its own dashes/commas."""
+    dated = DATE_PARENS_RE.search(text) is not None
     body = DATE_PARENS_RE.sub("", text).strip()
     suffixes = lexicon.company_suffixes()
     for sep in CERT_SEPARATORS:
@@ -212,7 +229,9 @@ def split_certification(text: str) -> tuple[str, str | None]:
             if prev <= 0:
                 break
             cut, tail = prev, body[prev + len(sep) :].strip()
-        if 0 < len(tail.split()) <= 6 and not re.search(r"\b(19|20)\d\d\b", tail):
+        if 0 < len(tail.split()) <= 6 and not re.search(r"\b(19|20)\d\d\b", tail) and (
+            dated or sep == " — " or _issuer_like(tail)
+        ):
             return body[:cut].strip(), tail
         break
     return body, None
