@@ -39,8 +39,17 @@ NETWORKS = {
     "instagram.com": "Instagram",
     "youtube.com": "YouTube",
 }
-LANGUAGE_REGIONS = {"de": "DE", "fr": "FR", "es": "ES", "nl": "NL", "it": "IT", "pt": "PT",
-                    "pl": "PL", "sv": "SE", "en": "US"}
+LANGUAGE_REGIONS = {
+    "de": "DE",
+    "fr": "FR",
+    "es": "ES",
+    "nl": "NL",
+    "it": "IT",
+    "pt": "PT",
+    "pl": "PL",
+    "sv": "SE",
+    "en": "US",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +65,9 @@ class Match:
 
 def find_emails(text: str) -> list[Match]:
     """E-mail addresses, lower-cased as normalised form."""
-    return [Match(m.start(), m.end(), m.group(0), m.group(0).lower()) for m in EMAIL_RE.finditer(text)]
+    return [
+        Match(m.start(), m.end(), m.group(0), m.group(0).lower()) for m in EMAIL_RE.finditer(text)
+    ]
 
 
 def find_phones(text: str, region: str | None) -> list[Match]:
@@ -114,8 +125,9 @@ def find_links(text: str, emails: list[Match] | None = None) -> list[Match]:
         if re.fullmatch(r"[\d.]+", raw) or "." not in raw:
             continue
         url = normalize_url(raw)
-        out.append(Match(m.start(), m.start() + len(raw), raw,
-                         {"network": link_network(url), "url": url}))
+        out.append(
+            Match(m.start(), m.start() + len(raw), raw, {"network": link_network(url), "url": url})
+        )
     return out
 
 
@@ -134,15 +146,48 @@ def country_index() -> dict[str, str]:
         out[c.alpha_3.lower()] = code
         out[c.alpha_2.lower()] = code
     extra = {
-        "usa": "US", "u.s.a.": "US", "u.s.": "US", "united states of america": "US", "uk": "GB",
-        "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB",
-        "deutschland": "DE", "germany": "DE", "frankreich": "FR", "france": "FR",
-        "españa": "ES", "espana": "ES", "spanien": "ES", "nederland": "NL", "netherlands": "NL",
-        "the netherlands": "NL", "holland": "NL", "niederlande": "NL", "pays-bas": "NL",
-        "italia": "IT", "schweiz": "CH", "suisse": "CH", "österreich": "AT", "belgië": "BE",
-        "belgique": "BE", "polska": "PL", "sverige": "SE", "brasil": "BR", "россия": "RU",
-        "russia": "RU", "south korea": "KR", "korea": "KR", "vietnam": "VN", "iran": "IR",
-        "czech republic": "CZ", "turkey": "TR", "türkiye": "TR", "india": "IN", "uae": "AE",
+        "usa": "US",
+        "u.s.a.": "US",
+        "u.s.": "US",
+        "united states of america": "US",
+        "uk": "GB",
+        "england": "GB",
+        "scotland": "GB",
+        "wales": "GB",
+        "great britain": "GB",
+        "deutschland": "DE",
+        "germany": "DE",
+        "frankreich": "FR",
+        "france": "FR",
+        "españa": "ES",
+        "espana": "ES",
+        "spanien": "ES",
+        "nederland": "NL",
+        "netherlands": "NL",
+        "the netherlands": "NL",
+        "holland": "NL",
+        "niederlande": "NL",
+        "pays-bas": "NL",
+        "italia": "IT",
+        "schweiz": "CH",
+        "suisse": "CH",
+        "österreich": "AT",
+        "belgië": "BE",
+        "belgique": "BE",
+        "polska": "PL",
+        "sverige": "SE",
+        "brasil": "BR",
+        "россия": "RU",
+        "russia": "RU",
+        "south korea": "KR",
+        "korea": "KR",
+        "vietnam": "VN",
+        "iran": "IR",
+        "czech republic": "CZ",
+        "turkey": "TR",
+        "türkiye": "TR",
+        "india": "IN",
+        "uae": "AE",
     }
     out.update(extra)
     return out

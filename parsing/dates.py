@@ -62,7 +62,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         rf"|{YEAR})"
     )
     end = rf"(?:{one}|{present})"
-    sep = r"\s*(?:[-–—−~→>]+|\bto\b|\btill\b|\buntil\b|\bbis\b|\bau\b|\bà\b|\ba\b|\bhasta\b|\btot\b|\bal\b|\btil\b)\s*"
+    words = r"to|till|until|bis|au|à|a|hasta|tot|al|til"
+    sep = rf"\s*(?:[-–—−~→>]+|\b(?:{words})\b)\s*"
     rng = re.compile(rf"(?<![\w/.])(?P<a>{one})(?:{sep}(?P<b>{end}))?(?![\w/])", re.I)
     since_re = re.compile(rf"(?<!\w)(?:{since})\s+(?P<a>{one})(?![\w/])", re.I)
     present_re = re.compile(rf"(?<!\w)(?:{present})(?!\w)", re.I)
@@ -89,15 +90,15 @@ def normalize_date(text: str) -> str | None:
     if re.fullmatch(YEAR, t):
         return t
     if m := re.fullmatch(r"(?:\d{1,2}\.?\s*)?([^\W\d_]+)\.?,?\s*['’]?(\d{4}|\d{2})", t):
-        month = _month_map().get(m.group(1).rstrip("."))
-        if month is None:
+        named = _month_map().get(m.group(1).rstrip("."))
+        if named is None:
             return None
         year = m.group(2)
         if len(year) == 2:
             year = ("20" if int(year) < 50 else "19") + year
         if not re.fullmatch(YEAR, year):
             return None
-        return f"{year}-{month:02d}"
+        return f"{year}-{named:02d}"
     return None
 
 

@@ -93,6 +93,9 @@ def to_jsonresume(parsed: ParsedCV) -> dict[str, Any]:
     _put(doc, "skills", skills)
     _put(doc, "languages", languages)
     _put(doc, "certificates", certificates)
-    doc["meta"] = {"version": "v1.0.0", "canonical": "https://jsonresume.org/schema",
-                   "cvassist": {"sha256": parsed.sha256, "model_version": parsed.model_version}}
+    doc["meta"] = {
+        "version": "v1.0.0",
+        "canonical": "https://jsonresume.org/schema",
+        "cvassist": {"sha256": parsed.sha256, "model_version": parsed.model_version},
+    }
     return doc

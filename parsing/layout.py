@@ -50,7 +50,7 @@ class Line:
 
     def sub_bbox(self, lo: int, hi: int) -> BBox:
         """Box of characters [lo, hi) of this line (line-relative offsets)."""
-        x0, top, x1, bottom = self.bbox
+        _, top, _, bottom = self.bbox
         if self.xs is None or not self.text:
             return self.bbox
         lo = max(0, min(lo, len(self.text)))

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
-from parsing import lexicon
+from parsing.lexicon import skill_lexicon
 
 log = logging.getLogger(__name__)
 SKILL_SPANS = "skills"
@@ -32,10 +32,10 @@ class SkillMatcher:
         self.name = name
         self.min_score = min_score
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        lex = lexicon.skill_lexicon()
+        lex = skill_lexicon()
         terms = sorted(lex.canonical)
         self._canonical = lex.canonical
-        self.matcher.add("SKILL", list(nlp.tokenizer.pipe(terms)))
+        self.matcher.add("SKILL", [nlp.make_doc(t) for t in terms])
 
     def predict(self, doc: Doc) -> list[tuple[int, int, float]]:
         """Longest non-overlapping lexicon matches as (start token, end token, score)."""

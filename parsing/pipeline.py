@@ -26,7 +26,7 @@ from parsing.language import detect_language
 from parsing.layout import Layout
 from parsing.model import Fields, ParsedCV, Status
 from parsing.readers import read_layout
-from parsing.sections import segment_sections, section_language
+from parsing.sections import section_language, segment_sections
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,13 @@ def extract_fields(layout: Layout, *, today: date | None = None) -> tuple[Fields
     sections = segment_sections(layout)
     heading_lang = section_language(sections)
     lang = detect_language(layout.text, hint=heading_lang)
-    ctx = Context(layout=layout, sections=sections, lang=lang, today=today or date.today(),
-                  degraded=nlp.degraded())
+    ctx = Context(
+        layout=layout,
+        sections=sections,
+        lang=lang,
+        today=today or date.today(),
+        degraded=nlp.degraded(),
+    )
     fields = Fields()
     fields.email = extract_email(ctx)
     fields.location = extract_location(ctx)
@@ -72,9 +77,14 @@ def extract_fields(layout: Layout, *, today: date | None = None) -> tuple[Fields
 
 
 def _failure(name: str, digest: str, status: Status, message: str, t0: float) -> ParsedCV:
-    return ParsedCV(file=name, sha256=digest, status=status, message=message,
-                    parse_ms=round((time.perf_counter() - t0) * 1000, 1),
-                    model_version=model_version())
+    return ParsedCV(
+        file=name,
+        sha256=digest,
+        status=status,
+        message=message,
+        parse_ms=round((time.perf_counter() - t0) * 1000, 1),
+        model_version=model_version(),
+    )
 
 
 def parse_bytes(
@@ -94,8 +104,9 @@ def parse_bytes(
         return _failure(name, digest, e.status, str(e), t0)
     except Exception as e:  # the reader boundary: any other library error is a bad document
         log.warning("reader failed on %s: %s", digest[:12], type(e).__name__)
-        return _failure(name, digest, Status.MALFORMED,
-                        "This file could not be read; it may be damaged.", t0)
+        return _failure(
+            name, digest, Status.MALFORMED, "This file could not be read; it may be damaged.", t0
+        )
     try:
         fields, ctx = extract_fields(layout, today=today)
     except Exception as e:  # a bug in extraction must not stop a batch

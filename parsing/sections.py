@@ -21,8 +21,19 @@ EMPLOYMENT = "experience"
 HEADER = "header"
 OTHER = "other"
 SECTION_KINDS = (
-    "contact", "summary", "experience", "education", "skills", "languages", "certifications",
-    "projects", "volunteer", "awards", "publications", "interests", "references",
+    "contact",
+    "summary",
+    "experience",
+    "education",
+    "skills",
+    "languages",
+    "certifications",
+    "projects",
+    "volunteer",
+    "awards",
+    "publications",
+    "interests",
+    "references",
 )
 
 
@@ -111,13 +122,14 @@ def segment_sections(layout: Layout) -> list[Section]:
     lines = layout.lines
     marks: list[tuple[int, str, str | None, float, int | None]] = []
     for i, line in enumerate(lines):
-        if BULLET_START.match(line.text):
+        bullet = BULLET_START.match(line.text)
+        if bullet and not (line.bold or (body > 0 and line.size >= body + 0.8)):
             continue
-        text = line.text.strip().rstrip(":").strip()
+        text = line.text[bullet.end() if bullet else 0 :].strip().rstrip(":-–").strip()
         hit = match_heading(text)
         if hit is not None:
             kind, lang, score = hit
-            styled = _styled(line, body) or layout.kind == "txt" and len(text.split()) <= 4
+            styled = _styled(line, body) or (layout.kind == "txt" and len(text.split()) <= 4)
             if score < 1.0 and not styled:
                 continue
             if not styled and len(text.split()) > 3:
@@ -134,10 +146,10 @@ def segment_sections(layout: Layout) -> list[Section]:
     first_mark = marks[0][0] if marks else len(lines)
     if first_mark > 0:
         sections.append(Section(HEADER, None, 0, first_mark))
-    for n, (i, kind, lang, score, offset) in enumerate(marks):
+    for n, (i, kind, hlang, score, inline) in enumerate(marks):
         end = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
-        first = i if offset is not None else i + 1
-        sections.append(Section(kind, i, first, end, lang, score, offset))
+        first = i if inline is not None else i + 1
+        sections.append(Section(kind, i, first, end, hlang, score, inline))
     return sections
 
 

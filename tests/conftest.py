@@ -1,26 +1,11 @@
-"""Shared fixtures: paths to the shared specs, the eval set and the committed generated CVs."""
+"""Shared fixtures: the shared specs (skipped cleanly when ../shared is absent)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SPEC = SHARED / "spec"
-EVAL = SHARED / "eval"
-FIXTURES = ROOT / "tests" / "fixtures"
-GENERATED = FIXTURES / "generated"
-
-
-def generated_index() -> list[dict]:
-    """Entries of the committed generated fixture set (empty when absent)."""
-    index = GENERATED / "index.jsonl"
-    if not index.exists():
-        return []
-    return [json.loads(line) for line in index.read_text().splitlines() if line.strip()]
+from support import SPEC
 
 
 @pytest.fixture(scope="session")

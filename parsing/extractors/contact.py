@@ -22,15 +22,54 @@ from parsing.sections import fold, match_heading
 
 ZONE_LINES = 14
 PARTICLES = {
-    "van", "der", "den", "de", "la", "le", "von", "zu", "di", "da", "du", "del", "della", "dos",
-    "das", "bin", "ibn", "al", "el", "y", "ter", "ten", "op", "af", "e", "st.",
+    "van",
+    "der",
+    "den",
+    "de",
+    "la",
+    "le",
+    "von",
+    "zu",
+    "di",
+    "da",
+    "du",
+    "del",
+    "della",
+    "dos",
+    "das",
+    "bin",
+    "ibn",
+    "al",
+    "el",
+    "y",
+    "ter",
+    "ten",
+    "op",
+    "af",
+    "e",
+    "st.",
 }
 NOT_NAMES = {
-    "curriculum vitae", "resume", "résumé", "cv", "lebenslauf", "curriculum", "profile",
-    "personal details", "contact", "kontakt", "about me", "hoja de vida", "portfolio",
+    "curriculum vitae",
+    "resume",
+    "résumé",
+    "cv",
+    "lebenslauf",
+    "curriculum",
+    "profile",
+    "personal details",
+    "contact",
+    "kontakt",
+    "about me",
+    "hoja de vida",
+    "portfolio",
 }
 LABEL_RE = re.compile(
-    r"^\s*(?:name|nom|nombre|naam|full name|vorname und name)\s*[:\-]\s*", re.I
+    r"^\s*(?:name|nom|nombre|naam|full name|vorname und name|candidate name)\s*\|?\s*[:\-]\s*",
+    re.I,
+)
+INITIALS_RE = re.compile(
+    r"^(?:[A-Z]\.\s?)+[A-Z][A-Za-z]{2,}$|^[A-Z][A-Za-z]{2,}\s?\.(?:\s?[A-Z]\.?)+$"
 )
 LOCATION_LABEL_RE = re.compile(
     r"^\s*(?:address|location|adresse|anschrift|wohnort|dirección|direccion|adres|woonplaats|"
@@ -68,8 +107,12 @@ def name_shape(text: str) -> bool:
         return False
     if fold(t) in NOT_NAMES or match_heading(t) is not None:
         return False
+    if re.search(r"(?i)\b(name|date|birth|father|mother|husband|address|status)\b", t):
+        return False
     if _is_script_name(t):
         return len(t.split()) <= 4
+    if INITIALS_RE.match(t):  # "S.HEMAVATHY", "MUTHAZHAGAN.P": initials glued to the name
+        return fold(t) not in NOT_NAMES
     words = t.split()
     if not 2 <= len(words) <= 5:
         return False
@@ -103,6 +146,9 @@ def extract_name(ctx: Context) -> Field | None:
             continue
         for a, b in segments(text, line.start):
             seg = ctx.layout.text[a:b]
+            if "," in seg:
+                b = a + seg.index(",")
+                seg = seg[: seg.index(",")]
             if name_shape(seg):
                 cands.append((i, a, b, False))
                 break
@@ -126,8 +172,10 @@ def extract_name(ctx: Context) -> Field | None:
         length = b - a
         if any(lab == "PERSON" and (e - s) >= 0.6 * length for s, e, lab in ents):
             ev["ner_agrees"] = 1.0
-        elif any(lab in ("ORG", "GPE", "FAC", "PRODUCT") and (e - s) >= 0.6 * length
-                 for s, e, lab in ents):
+        elif any(
+            lab in ("ORG", "GPE", "FAC", "PRODUCT") and (e - s) >= 0.6 * length
+            for s, e, lab in ents
+        ):
             ev["ner_disagrees"] = 1.0
         if len(cands) == 1:
             ev["single_candidate"] = 1.0
@@ -170,8 +218,11 @@ def extract_phone(ctx: Context) -> Field | None:
         found = []
     inzone = bool(found)
     if not found:
-        found = [m for m in find_phones(ctx.layout.text, region)
-                 if m.valid and len(re.sub(r"\D", "", m.value)) >= 9]
+        found = [
+            m
+            for m in find_phones(ctx.layout.text, region)
+            if m.valid and len(re.sub(r"\D", "", m.value)) >= 9
+        ]
     found = [m for m in found if not _in_date_context(ctx.layout.text, m.start, m.end)]
     if not found:
         return None
@@ -193,9 +244,13 @@ def extract_links(ctx: Context) -> list[Field] | None:
     """Profile and site links from the contact zone; profile links (LinkedIn, GitHub) anywhere."""
     text = ctx.layout.text
     zone = set(_zone(ctx))
-    excluded = {i for s in ctx.of_kind("projects", "publications", "experience", "volunteer",
-                                       "awards", "education")
-                for i in range(s.first, s.last)}
+    excluded = {
+        i
+        for s in ctx.of_kind(
+            "projects", "publications", "experience", "volunteer", "awards", "education"
+        )
+        for i in range(s.first, s.last)
+    }
     out: list[Field] = []
     seen: set[str] = set()
     for m in find_links(text):
@@ -270,7 +325,7 @@ def extract_location(ctx: Context) -> Field | None:
             seg = text[a:b].strip()
             if not seg or any(x < b and a < y for x, y in occupied):
                 continue
-            if sum(c.isdigit() for c in seg) > 6 or name_shape(seg) and "," not in seg:
+            if sum(c.isdigit() for c in seg) > 6 or (name_shape(seg) and "," not in seg):
                 continue
             parsed = _parse_location(seg)
             if parsed is None:

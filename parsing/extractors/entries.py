@@ -27,11 +27,15 @@ def _trim(piece: str) -> tuple[int, int]:
     """Offsets of `piece` without surrounding punctuation; balanced brackets are kept."""
     lead = len(piece) - len(piece.lstrip(STRIP))
     trail = len(piece.rstrip(STRIP))
-    if trail < len(piece) and piece[trail] == ")" and piece[lead:trail].count("(") > piece[
-        lead:trail
-    ].count(")"):
+    if (
+        trail < len(piece)
+        and piece[trail] == ")"
+        and piece[lead:trail].count("(") > piece[lead:trail].count(")")
+    ):
         trail += 1
     return lead, trail
+
+
 AT_RE = re.compile(r"\s+(?:at|@|chez|bei|bij)\s+", re.I)
 
 
@@ -64,7 +68,9 @@ def _header_like(text: str) -> bool:
         return False
     if len(t.split()) > MAX_HEADER_WORDS:
         return False
-    if t.endswith(".") and not re.search(r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh)\.$", t, re.I):
+    if t.endswith(".") and not re.search(
+        r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh)\.$", t, re.I
+    ):
         return False
     return match_heading(t) is None
 
@@ -78,7 +84,9 @@ def _split_parts(text: str, base: int, *, strong: bool = False) -> list[Part]:
         piece = text[pos : m.start()]
         if piece.strip(STRIP):
             lead, trail = _trim(piece)
-            out.append(Part(base + pos + lead, base + pos + trail, piece[lead:trail], after_at=at_next))
+            out.append(
+                Part(base + pos + lead, base + pos + trail, piece[lead:trail], after_at=at_next)
+            )
             if AT_RE.fullmatch(m.group(0)):
                 out[-1].before_at = True
         at_next = bool(AT_RE.fullmatch(m.group(0)))
@@ -125,9 +133,12 @@ def _edu_parts(parts: list[Part]) -> list[Part]:
         deg = degree_match(p.text)
         inst = _institution_at(p.text)
         if deg is not None:
-            after = _institution_at(p.text[deg[1]:])
-            inst = deg[1] + after if after is not None else (
-                inst if inst is not None and inst < deg[0] else None)
+            after = _institution_at(p.text[deg[1] :])
+            inst = (
+                deg[1] + after
+                if after is not None
+                else (inst if inst is not None and inst < deg[0] else None)
+            )
         elif inst is not None:
             deg = (0, 0, "other")  # unknown left part: cut before the institution if we can
         if deg is None or inst is None:
@@ -141,8 +152,10 @@ def _edu_parts(parts: list[Part]) -> list[Part]:
         for sep, rank in EDU_CUTS:
             for m in re.finditer(re.escape(sep), p.text[lo:hi]):
                 cand = (rank, lo + m.start(), lo + m.end())
-                if best is None or cand[0] > best[0] or cand[0] == best[0] and (
-                    (cand[1] > best[1]) == (deg[0] < inst)
+                if (
+                    best is None
+                    or cand[0] > best[0]
+                    or (cand[0] == best[0] and ((cand[1] > best[1]) == (deg[0] < inst)))
                 ):
                     best = cand
         if best is None:
@@ -165,12 +178,14 @@ def _degree_re() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     for d in lexicon.degree_patterns():
         levels[d.text.lower()] = d.level
         compact = d.text.replace(".", "").replace(" ", "")
-        if len(compact) <= 4 and d.text.upper() == d.text or len(compact) <= 3:
+        if (len(compact) <= 4 and d.text.upper() == d.text) or len(compact) <= 3:
             short_terms.append(d.text)
         else:
             long_terms.append(d.text)
+
     def alt(terms: list[str]) -> str:
         return "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
+
     long_re = re.compile(rf"(?<!\w)(?:{alt(long_terms)})(?!\w)", re.I)
     short_re = re.compile(rf"(?<![\w.])(?:{alt(short_terms)})(?![\w])")
     return long_re, short_re, levels
@@ -218,7 +233,6 @@ def _location_part(text: str) -> bool:
 
 def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block]:
     """Group a section's lines into date-anchored blocks with their header parts."""
-    text = ctx.layout.text
     rows = list(content_lines(ctx, section))
     info = []
     for i, line, off in rows:
@@ -299,8 +313,9 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
     return blocks
 
 
-def _assign(ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]],
-            order_hint: str | None) -> tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]:
+def _assign(
+    ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]], order_hint: str | None
+) -> tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]:
     """Pick (title, company, location) among header parts, with the evidence for each."""
     cands = [p for p in parts if not _location_part(p.text)]
     loc = next((p for p in parts if _location_part(p.text)), None)
@@ -323,17 +338,22 @@ def _assign(ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]
             return p, None, loc, {"lexicon": 1.0}, {}
         if c > t:
             return None, p, loc, {}, {"lexicon": 1.0}
-        return (p, None, loc, {"pattern_guess": 1.0}, {}) if order_hint != "company_first" else (
-            None, p, loc, {}, {"pattern_guess": 1.0})
+        return (
+            (p, None, loc, {"pattern_guess": 1.0}, {})
+            if order_hint != "company_first"
+            else (None, p, loc, {}, {"pattern_guess": 1.0})
+        )
     best = None
     for a in range(len(scored)):
         for b in range(len(scored)):
             if a == b:
                 continue
-            pa, ta, ca = scored[a]
-            pb, tb, cb = scored[b]
+            _, ta, ca = scored[a]
+            _, tb, cb = scored[b]
             val = (ta - ca) + (cb - tb)
-            if order_hint == "company_first" and b < a or order_hint != "company_first" and a < b:
+            if (order_hint == "company_first" and b < a) or (
+                order_hint != "company_first" and a < b
+            ):
                 val += 0.4
             val -= 0.2 * (a + b)
             if best is None or val > best[0]:
@@ -381,7 +401,7 @@ def _order_hint(ctx: Context, blocks: list[Block]) -> str | None:
             continue
         d0 = _title_score(ps[0].text) - _company_score(ps[0].text)
         d1 = _title_score(ps[1].text) - _company_score(ps[1].text)
-        votes += (d0 - d1)
+        votes += d0 - d1
     if votes < -1.0:
         return "company_first"
     if votes > 1.0:
@@ -421,17 +441,25 @@ def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
             elif prev_company is not None and pt is not None:
                 src = prev_company.source
                 if src is not None and src.start is not None and src.end is not None:
-                    entry.company = ctx.make(src.start, src.end, "company", ["inherited"],
-                                             "experience.inherited")
+                    entry.company = ctx.make(
+                        src.start, src.end, "company", ["inherited"], "experience.inherited"
+                    )
             if loc is not None:
-                entry.location = ctx.make(loc.start, loc.end, "entry_location", ["lexicon"],
-                                          "experience.header")
+                entry.location = ctx.make(
+                    loc.start, loc.end, "entry_location", ["lexicon"], "experience.header"
+                )
             entry.start, entry.end = _date_fields(ctx, blk)
             if blk.desc:
                 lines = [ctx.layout.lines[i] for i in sorted(blk.desc)]
                 desc = "\n".join(ln.text.strip() for ln in lines)
-                entry.description = ctx.make(lines[0].start, lines[-1].end, "description", [],
-                                             "experience.description", value=desc[:4000])
+                entry.description = ctx.make(
+                    lines[0].start,
+                    lines[-1].end,
+                    "description",
+                    [],
+                    "experience.description",
+                    value=desc[:4000],
+                )
             if entry.title or entry.company:
                 out.append(entry)
     return out
@@ -451,9 +479,15 @@ def total_experience(ctx: Context, entries: list[ExperienceEntry]) -> Field | No
     assert first is not None and first.source is not None
     src = first.source
     share = len(ranges) / max(1, len(entries))
-    f = ctx.make(src.start or 0, src.end or 0, "total_experience_years",
-                 {"precise": share, "competing": 1.0 - share}, "experience.intervals",
-                 value=years, normalized=years)
+    f = ctx.make(
+        src.start or 0,
+        src.end or 0,
+        "total_experience_years",
+        {"precise": share, "competing": 1.0 - share},
+        "experience.intervals",
+        value=years,
+        normalized=years,
+    )
     return f
 
 
@@ -484,67 +518,76 @@ def extract_education(ctx: Context) -> list[EducationEntry] | None:
     sections = ctx.of_kind("education")
     if not sections:
         return None
-    out: list[EducationEntry] = []
-    for section in sections:
-        cur: dict[str, tuple[Part, object]] = {}
-        entries: list[dict[str, tuple[Part, object]]] = []
+    return [
+        _education_entry(ctx, e) for section in sections for e in _education_slots(ctx, section)
+    ]
 
-        def close() -> None:
-            nonlocal cur
-            if "degree" in cur or "institution" in cur:
-                entries.append(cur)
-            elif entries and "date" in cur and "date" not in entries[-1]:
-                entries[-1]["date"] = cur["date"]
-            cur = {}
 
-        for _i, line, off in content_lines(ctx, section):
-            body = line.text[off:]
-            base = line.start + off
-            stripped, cut = body, 0
-            m = BULLET_RE.match(body)
-            if m:
-                stripped, cut = body[m.end():], m.end()
-            ranges = find_date_ranges(stripped)
-            n_words = len(stripped.split())
-            if n_words > 30 or n_words > 14 and not ranges and not degree_match(stripped):
+def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Part, object]]]:
+    """Fill degree/institution/date/grade slots line by line; a filled slot opens a new entry."""
+    cur: dict[str, tuple[Part, object]] = {}
+    entries: list[dict[str, tuple[Part, object]]] = []
+
+    def close() -> None:
+        nonlocal cur
+        if "degree" in cur or "institution" in cur:
+            entries.append(cur)
+        elif entries and "date" in cur and "date" not in entries[-1]:
+            entries[-1]["date"] = cur["date"]
+        cur = {}
+
+    for _i, line, off in content_lines(ctx, section):
+        body = line.text[off:]
+        base = line.start + off
+        stripped, cut = body, 0
+        m = BULLET_RE.match(body)
+        if m:
+            stripped, cut = body[m.end() :], m.end()
+        ranges = find_date_ranges(stripped)
+        n_words = len(stripped.split())
+        if n_words > 30 or (n_words > 14 and not ranges and not degree_match(stripped)):
+            continue
+        for r in ranges[:1]:
+            if "date" in cur:
+                close()
+            cur["date"] = (
+                Part(
+                    base + cut + r.start_pos,
+                    base + cut + r.end_pos,
+                    stripped[r.start_pos : r.end_pos],
+                ),
+                r,
+            )
+        for p in _edu_parts(_date_free(stripped, ranges, base + cut)):
+            if re.match(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b", p.text):
+                cur.setdefault("grade", (p, None))
                 continue
-            for r in ranges[:1]:
-                if "date" in cur:
-                    close()
-                cur["date"] = (Part(base + cut + r.start_pos, base + cut + r.end_pos,
-                                    stripped[r.start_pos:r.end_pos]), r)
-            for p in _edu_parts(_date_free(stripped, ranges, base + cut)):
-                if re.match(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b", p.text):
-                    cur.setdefault("grade", (p, None))
+            kind = _edu_part_kind(p.text)
+            if kind == "unknown":
+                if _location_part(p.text) or not p.text[:1].isupper():
                     continue
-                kind = _edu_part_kind(p.text)
-                if kind == "unknown":
-                    if _location_part(p.text) or not p.text[:1].isupper():
-                        continue
-                    if "degree" in cur and "institution" not in cur:
-                        kind = "institution_guess"
-                    elif "institution" in cur and "degree" not in cur:
-                        kind = "degree_guess"
-                    elif "degree" not in cur and "institution" not in cur and "pending" not in cur:
-                        cur["pending"] = (p, "pending")
-                        continue
-                    else:
-                        continue
-                slot = kind.replace("_guess", "")
-                if slot in cur:
-                    if kind.endswith("_guess"):
-                        continue
-                    close()
-                cur[slot] = (p, kind)
-                if "pending" in cur:
-                    other = "institution" if slot == "degree" else "degree"
-                    pend, _ = cur.pop("pending")
-                    if other not in cur:
-                        cur[other] = (pend, other + "_guess")
-        close()
-        for e in entries:
-            out.append(_education_entry(ctx, e))
-    return out
+                if "degree" in cur and "institution" not in cur:
+                    kind = "institution_guess"
+                elif "institution" in cur and "degree" not in cur:
+                    kind = "degree_guess"
+                elif "degree" not in cur and "institution" not in cur and "pending" not in cur:
+                    cur["pending"] = (p, "pending")
+                    continue
+                else:
+                    continue
+            slot = kind.replace("_guess", "")
+            if slot in cur:
+                if kind.endswith("_guess"):
+                    continue
+                close()
+            cur[slot] = (p, kind)
+            if "pending" in cur:
+                other = "institution" if slot == "degree" else "degree"
+                pend, _ = cur.pop("pending")
+                if other not in cur:
+                    cur[other] = (pend, other + "_guess")
+    close()
+    return entries
 
 
 def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> EducationEntry:
@@ -554,9 +597,8 @@ def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> Educati
         hit = degree_match(p.text)
         level = hit[2] if hit else "other"
         ev = ["lexicon"] if kind == "degree" else ["pattern_guess"]
-        entry.degree = ctx.make(p.start, p.end, "degree", ev, "education.degree",
-                                normalized=level)
-        fm = re.search(r"\b(?:in|of|en|de|in der|im)\s+(.+)$", p.text[hit[1]:] if hit else "")
+        entry.degree = ctx.make(p.start, p.end, "degree", ev, "education.degree", normalized=level)
+        fm = re.search(r"\b(?:in|of|en|de|in der|im)\s+(.+)$", p.text[hit[1] :] if hit else "")
         if hit and fm:
             fstart = p.start + hit[1] + fm.start(1)
             entry.field = ctx.make(fstart, p.end, "field", [], "education.field")
@@ -568,13 +610,16 @@ def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> Educati
         p, r = e["date"]
         assert isinstance(r, DateRange)
         if r.end:
-            entry.start = ctx.make(p.start, p.end, "date", [], "dates.rules", value=p.text,
-                                   normalized=r.start)
-            entry.end = ctx.make(p.start, p.end, "date", [], "dates.rules", value=p.text,
-                                 normalized=r.end)
+            entry.start = ctx.make(
+                p.start, p.end, "date", [], "dates.rules", value=p.text, normalized=r.start
+            )
+            entry.end = ctx.make(
+                p.start, p.end, "date", [], "dates.rules", value=p.text, normalized=r.end
+            )
         else:
-            entry.end = ctx.make(p.start, p.end, "date", [], "dates.rules", value=p.text,
-                                 normalized=r.start)
+            entry.end = ctx.make(
+                p.start, p.end, "date", [], "dates.rules", value=p.text, normalized=r.start
+            )
     if "grade" in e:
         p, _ = e["grade"]
         entry.grade = ctx.make(p.start, p.end, "grade", [], "education.grade")

@@ -32,13 +32,13 @@ def _items(ctx: Context, sections_kinds: tuple[str, ...]) -> list[tuple[int, int
             m = BULLET_RE.match(body)
             if m:
                 base += m.end()
-                body = body[m.end():]
+                body = body[m.end() :]
             lm = LABEL_RE.match(body)
             if lm is None and "," in body:
                 lm = PIPE_LABEL_RE.match(body)
             if lm and len(lm.group(1).split()) <= 4:
                 base += lm.end()
-                body = body[lm.end():]
+                body = body[lm.end() :]
             pos = 0
             for sm in [*ITEM_SPLIT_RE.finditer(body), None]:
                 end = sm.start() if sm else len(body)
@@ -64,7 +64,9 @@ def canonical_skill(text: str) -> tuple[str | None, str]:
     if key in lex.canonical:
         return lex.canonical[key], "lexicon"
     if len(key) >= 5:
-        hit = process.extractOne(key, _skill_keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_SKILL_MIN)
+        hit = process.extractOne(
+            key, _skill_keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_SKILL_MIN
+        )
         if hit is not None:
             return lex.canonical[hit[0]], "lexicon_fuzzy"
     return None, "unknown"
@@ -82,7 +84,7 @@ def _well_formed_skill(text: str) -> bool:
 
 
 def extract_skills(ctx: Context) -> list[Field] | None:
-    """Skills section items (lexicon-canonicalised, unknown well-formed items kept) + text skills."""
+    """Skills-section items (canonicalised; unknown well-formed items kept) and text skills."""
     out: list[Field] = []
     seen: set[str] = set()
     has_section = bool(ctx.of_kind("skills"))
@@ -122,8 +124,9 @@ def _text_skills(ctx: Context, seen: set[str]) -> list[Field]:
                 continue
             seen.add(canon.lower())
             a, b = a0 + span.start_char, a0 + span.end_char
-            out.append(ctx.make(a, b, "skill", ["lexicon", "from_text"], "skills.text",
-                                normalized=canon))
+            out.append(
+                ctx.make(a, b, "skill", ["lexicon", "from_text"], "skills.text", normalized=canon)
+            )
     return out
 
 
@@ -171,7 +174,7 @@ def extract_languages(ctx: Context) -> list[LanguageEntry] | None:
                 seen.add(english)
                 a = base + m.start()
                 b = a + len(word)
-                tail = body[m.start() + len(word):]
+                tail = body[m.start() + len(word) :]
                 nxt = re.search(r"[^\W\d_]{3,}", tail)
                 stop = len(tail)
                 if nxt:
@@ -180,15 +183,24 @@ def extract_languages(ctx: Context) -> list[LanguageEntry] | None:
                             stop = mm.start()
                             break
                 level_text = tail[:stop]
-                entry = LanguageEntry(language=ctx.make(a, b, "language", ["lexicon", "in_section"],
-                                                        "languages.lexicon", normalized=english))
+                entry = LanguageEntry(
+                    language=ctx.make(
+                        a,
+                        b,
+                        "language",
+                        ["lexicon", "in_section"],
+                        "languages.lexicon",
+                        normalized=english,
+                    )
+                )
                 lvl = _fluency(level_text)
                 if lvl:
                     la = b + (len(level_text) - len(level_text.lstrip(" :-–(,")))
                     lb = b + len(level_text.rstrip(" ,;|)"))
                     if lb > la:
-                        entry.fluency = ctx.make(la, lb, "fluency", ["lexicon"], "languages.level",
-                                                 normalized=lvl)
+                        entry.fluency = ctx.make(
+                            la, lb, "fluency", ["lexicon"], "languages.level", normalized=lvl
+                        )
                 out.append(entry)
                 _ = code
     return out
@@ -210,8 +222,7 @@ def _issuer_like(tail: str) -> bool:
     low = tail.lower()
     words = set(re.findall(r"[\w.()²]+", low))
     issuers = {c.issuer.lower() for c in lexicon.certifications() if c.issuer}
-    return low in issuers or bool(words & ISSUER_WORDS) or bool(
-        words & lexicon.company_suffixes())
+    return low in issuers or bool(words & ISSUER_WORDS) or bool(words & lexicon.company_suffixes())
 
 
 def split_certification(text: str) -> tuple[str, str | None]:
@@ -229,8 +240,10 @@ def split_certification(text: str) -> tuple[str, str | None]:
             if prev <= 0:
                 break
             cut, tail = prev, body[prev + len(sep) :].strip()
-        if 0 < len(tail.split()) <= 6 and not re.search(r"\b(19|20)\d\d\b", tail) and (
-            dated or sep == " — " or _issuer_like(tail)
+        if (
+            0 < len(tail.split()) <= 6
+            and not re.search(r"\b(19|20)\d\d\b", tail)
+            and (dated or sep == " — " or _issuer_like(tail))
         ):
             return body[:cut].strip(), tail
         break
@@ -253,7 +266,7 @@ def extract_certifications(ctx: Context) -> list[Field] | None:
             m = BULLET_RE.match(body)
             if m:
                 base += m.end()
-                body = body[m.end():]
+                body = body[m.end() :]
             name, issuer = split_certification(body)
             if not name or len(name.split()) > 16 or re.fullmatch(r"[\W\d]+", name):
                 continue
@@ -268,6 +281,14 @@ def extract_certifications(ctx: Context) -> list[Field] | None:
                 ev["separator"] = 1.0
             if len(name.split()) > 10:
                 ev["long"] = 1.0
-            out.append(ctx.make(a, a + len(name), "certification", ev, "certifications.section",
-                                normalized=canon))
+            out.append(
+                ctx.make(
+                    a,
+                    a + len(name),
+                    "certification",
+                    ev,
+                    "certifications.section",
+                    normalized=canon,
+                )
+            )
     return out

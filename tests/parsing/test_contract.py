@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import GENERATED, generated_index
+from support import GENERATED, generated_index
 
 from parsing.jsonresume import to_jsonresume
 from parsing.model import Field, Fields, ParsedCV, Source, Status
@@ -58,12 +58,15 @@ def test_every_value_carries_source_and_extractor() -> None:
         assert f.source is not None and f.source.start is not None, path
         assert 0.0 <= f.confidence <= 1.0
         if isinstance(f.value, str) and path != "summary" and "description" not in path:
-            assert f.source.text is not None and f.value in f.source.text or f.value in text
+            assert (f.source.text is not None and f.value in f.source.text) or f.value in text
 
 
 def test_failure_statuses_validate(parsed_cv_schema: dict) -> None:
-    for data, name in [(b"", "empty.pdf"), (b"\x89PNG\r\n\x1a\n" + b"0" * 100, "x.png"),
-                       (b"%PDF-1.4 garbage", "broken.pdf")]:
+    for data, name in [
+        (b"", "empty.pdf"),
+        (b"\x89PNG\r\n\x1a\n" + b"0" * 100, "x.png"),
+        (b"%PDF-1.4 garbage", "broken.pdf"),
+    ]:
         parsed = parse_bytes(data, name)
         assert not parsed.status.usable
         assert parsed.message and "Traceback" not in parsed.message
@@ -71,8 +74,13 @@ def test_failure_statuses_validate(parsed_cv_schema: dict) -> None:
 
 
 def test_model_round_trip_keeps_nested_fields() -> None:
-    f = Field(value="x", normalized={"a": 1}, confidence=0.5,
-              source=Source(page=1, bbox=(1, 2, 3, 4), start=0, end=1, text="x"), extractor="t")
+    f = Field(
+        value="x",
+        normalized={"a": 1},
+        confidence=0.5,
+        source=Source(page=1, bbox=(1, 2, 3, 4), start=0, end=1, text="x"),
+        extractor="t",
+    )
     cv = ParsedCV(file="a", sha256="0" * 64, status=Status.OK, fields=Fields(name=f, skills=[]))
     again = ParsedCV.from_json(cv.to_json())
     assert again.fields.name == f

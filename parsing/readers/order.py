@@ -1,0 +1,255 @@
+"""Reading order from geometry alone: columns, sidebars and table rows of one page.
+
+Input is a page's text segments (horizontal runs of characters with no wide gap inside, each a
+box); output is blocks in reading order, each a list of rows, each row the segment indices that
+make one output line, left to right. Content-stream order never matters.
+
+The cut is recursive. A region is split at a vertical whitespace corridor only when the corridor
+runs down many rows on both sides and the rows on its two sides do not line up (a table or a
+right-aligned date lines up: it stays row-wise). Elements that cross an otherwise clean corridor
+(a full-width name header, a full-width heading) split the region into horizontal bands first, so
+they keep their vertical position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+MIN_GUTTER = 3.0  # points of clear space between two columns
+MIN_SIDE_ROWS = 2  # rows needed on each side of a corridor
+MIN_TALL_SIDE_ROWS = 3  # rows needed on the taller side of a corridor
+SPAN_MIN_SIDE_ROWS = 3  # rows on each side when crossing elements must be cut away first
+SPAN_SHARE = 0.2  # at most this share of a region's segments may cross a corridor
+ALIGNED_SHARE = 0.8  # rows of the sparser side that line up with the other side: a table
+PROSE_MIN_WIDTH = 150.0  # points: narrower columns are cells, not running text
+PROSE_FILL = 0.75  # a prose row spans at least this share of its column's widest row
+PROSE_SHARE = 0.6  # share of prose rows that makes a column running text
+GAP_BAND = 0.6  # vertical gap (in median row heights) that separates two horizontal bands
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One reading-order region: rows of segment indices, top to bottom."""
+
+    rows: tuple[tuple[int, ...], ...]
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Vertical overlap of two boxes as a share of the shorter one."""
+    inter = min(a[3], b[3]) - max(a[1], b[1])
+    h = min(a[3] - a[1], b[3] - b[1])
+    return inter / h if h > 0 else 0.0
+
+
+def rows_of(boxes: Sequence[Box], ids: Sequence[int]) -> list[list[int]]:
+    """Group segments into rows by vertical overlap; rows top to bottom, segments left to right."""
+    rows: list[tuple[Box, list[int]]] = []
+    for i in sorted(ids, key=lambda k: (boxes[k][1] + boxes[k][3], boxes[k][0])):
+        b = boxes[i]
+        best, best_ov = -1, 0.5
+        for r in range(len(rows) - 1, max(-1, len(rows) - 6), -1):
+            ov = _overlap(rows[r][0], b)
+            if ov >= best_ov:
+                best, best_ov = r, ov
+        if best < 0:
+            rows.append((b, [i]))
+        else:
+            rows[best][1].append(i)
+    out = [sorted(members, key=lambda k: boxes[k][0]) for _, members in rows]
+    out.sort(key=lambda r: min(boxes[k][1] for k in r))
+    return out
+
+
+def _coverage_gaps(
+    boxes: Sequence[Box], ids: Sequence[int], allowed: int
+) -> list[tuple[float, float]]:
+    """X intervals crossed by at most `allowed` segments, strictly inside the region."""
+    events: list[tuple[float, int]] = []
+    for i in ids:
+        events.append((boxes[i][0], 1))
+        events.append((boxes[i][2], -1))
+    events.sort()
+    lo, hi = events[0][0], events[-1][0]
+    gaps: list[tuple[float, float]] = []
+    count = 0
+    start: float | None = None
+    for x, d in events:
+        count += d
+        if count <= allowed and start is None:
+            start = x
+        elif count > allowed and start is not None:
+            if lo < start and x - start >= MIN_GUTTER:
+                gaps.append((start, x))
+            start = None
+    return [g for g in gaps if g[1] < hi]
+
+
+def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]) -> bool:
+    """True when the two sides are one table: the sparser side's rows line up with rows of the
+    other side, and those are either all its rows or each one starts a paragraph there (a date
+    column beside multi-line entries). Coincidental alignment mid-paragraph means columns."""
+    # Only the stretch where both sides have text is evidence: a heading above a two-column
+    # table, or a last cell running on below it, says nothing about columns.
+    lo = max(_row_box(boxes, left[0])[1], _row_box(boxes, right[0])[1])
+    hi = min(_row_box(boxes, left[-1])[3], _row_box(boxes, right[-1])[3])
+    if hi <= lo:
+        return True  # the two sides are stacked, not side by side
+    left = [r for r in left if _row_box(boxes, r)[3] > lo and _row_box(boxes, r)[1] < hi]
+    right = [r for r in right if _row_box(boxes, r)[3] > lo and _row_box(boxes, r)[1] < hi]
+    few, many = (left, right) if len(left) <= len(right) else (right, left)
+    bands = [_row_box(boxes, r) for r in many]
+    gaps = [bands[i][1] - bands[i - 1][3] for i in range(1, len(bands))]
+    median = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    matched: set[int] = set()
+    for row in few:
+        rb = _row_box(boxes, row)
+        for j, b in enumerate(bands):
+            tol = max(3.0, 0.3 * max(rb[3] - rb[1], b[3] - b[1]))
+            if _overlap(rb, b) >= 0.6 and abs(rb[3] - b[3]) <= tol:
+                matched.add(j)
+                break
+        else:
+            continue
+    if len(matched) < ALIGNED_SHARE * len(few):
+        return False
+    if len(matched) >= ALIGNED_SHARE * len(many):
+        # Every row lines up: a grid, unless both sides are wrapped prose on a shared baseline
+        # grid (two text columns typeset with the same leading).
+        return not (_prose(boxes, few) and _prose(boxes, many))
+    para = median + max(2.0, 0.3 * median)
+    return all(j == 0 or gaps[j - 1] >= para for j in matched)
+
+
+def _prose(boxes: Sequence[Box], rows: list[list[int]]) -> bool:
+    """Rows that mostly fill a wide column: wrapped running text, not table cells."""
+    widths = [b[2] - b[0] for b in (_row_box(boxes, r) for r in rows)]
+    if len(widths) < MIN_TALL_SIDE_ROWS or max(widths) < PROSE_MIN_WIDTH:
+        return False
+    full = sum(w >= PROSE_FILL * max(widths) for w in widths)
+    return full >= PROSE_SHARE * len(widths)
+
+
+def _row_box(boxes: Sequence[Box], row: Sequence[int]) -> Box:
+    return (
+        min(boxes[k][0] for k in row),
+        min(boxes[k][1] for k in row),
+        max(boxes[k][2] for k in row),
+        max(boxes[k][3] for k in row),
+    )
+
+
+def _try_columns(boxes: Sequence[Box], ids: list[int]) -> tuple[list[int], list[int]] | None:
+    """Split at the best clean corridor that is a real column boundary, or None."""
+    best: tuple[float, list[int], list[int]] | None = None
+    for g0, g1 in _coverage_gaps(boxes, ids, 0):
+        left = [i for i in ids if boxes[i][2] <= g0 + 0.01]
+        right = [i for i in ids if boxes[i][0] >= g1 - 0.01]
+        lrows, rrows = rows_of(boxes, left), rows_of(boxes, right)
+        if min(len(lrows), len(rrows)) < MIN_SIDE_ROWS:
+            continue
+        if max(len(lrows), len(rrows)) < MIN_TALL_SIDE_ROWS:
+            continue
+        if _aligned(boxes, lrows, rrows):
+            continue
+        score = min(len(lrows), len(rrows)) + (g1 - g0) / 10
+        if best is None or score > best[0]:
+            best = (score, left, right)
+    return None if best is None else (best[1], best[2])
+
+
+def _try_spanning(boxes: Sequence[Box], ids: list[int]) -> list[list[int]] | None:
+    """Horizontal bands around the few segments that cross an otherwise clean column corridor."""
+    allowed = max(1, int(SPAN_SHARE * len(ids)))
+    for g0, g1 in sorted(_coverage_gaps(boxes, ids, allowed), key=lambda g: g[0] - g[1]):
+        crossing = [i for i in ids if boxes[i][0] < g1 and boxes[i][2] > g0]
+        if not crossing or len(crossing) > allowed:
+            continue
+        rest = [i for i in ids if i not in set(crossing)]
+        left = [i for i in rest if boxes[i][2] <= g0 + 0.01]
+        right = [i for i in rest if boxes[i][0] >= g1 - 0.01]
+        lrows, rrows = rows_of(boxes, left), rows_of(boxes, right)
+        if min(len(lrows), len(rrows)) < SPAN_MIN_SIDE_ROWS or _aligned(boxes, lrows, rrows):
+            continue
+        bands = _bands_at(boxes, ids, crossing)
+        if len(bands) > 1:
+            return bands
+    return None
+
+
+def _bands_at(boxes: Sequence[Box], ids: list[int], crossing: list[int]) -> list[list[int]]:
+    """Cut `ids` into horizontal bands: each crossing segment's row is a band of its own."""
+    cuts: list[tuple[float, float]] = []
+    for c in sorted(crossing, key=lambda k: boxes[k][1]):
+        top, bottom = boxes[c][1], boxes[c][3]
+        if cuts and top <= cuts[-1][1]:
+            cuts[-1] = (cuts[-1][0], max(cuts[-1][1], bottom))
+        else:
+            cuts.append((top, bottom))
+    bands: list[list[int]] = [[] for _ in range(2 * len(cuts) + 1)]
+    for i in ids:
+        mid = (boxes[i][1] + boxes[i][3]) / 2
+        slot = 0
+        for top, bottom in cuts:
+            if mid < top:
+                break
+            slot += 1
+            if mid <= bottom:
+                break
+            slot += 1
+        bands[slot].append(i)
+    return [b for b in bands if b]
+
+
+def _gap_bands(boxes: Sequence[Box], ids: list[int]) -> list[list[int]] | None:
+    """Horizontal bands separated by clear vertical space taller than a typical row gap."""
+    rows = rows_of(boxes, ids)
+    if len(rows) < 2:
+        return None
+    bands_ = [_row_box(boxes, r) for r in rows]
+    heights = sorted(b[3] - b[1] for b in bands_)
+    min_gap = max(GAP_BAND * heights[len(heights) // 2], 2.0)
+    out: list[list[int]] = [list(rows[0])]
+    bottom = bands_[0][3]
+    for row, box in zip(rows[1:], bands_[1:], strict=True):
+        if box[1] - bottom >= min_gap:
+            out.append([])
+        out[-1].extend(row)
+        bottom = max(bottom, box[3])
+    return out if len(out) > 1 else None
+
+
+def _cut(boxes: Sequence[Box], ids: list[int], depth: int) -> list[Block]:
+    if depth < MAX_DEPTH and len(ids) > 2:
+        cols = _try_columns(boxes, ids)
+        if cols is not None:
+            return _cut(boxes, cols[0], depth + 1) + _cut(boxes, cols[1], depth + 1)
+        bands = _try_spanning(boxes, ids) or _gap_bands(boxes, ids)
+        if bands is not None:
+            return _merge_single([_cut(boxes, band, depth + 1) for band in bands])
+    return [Block(rows=tuple(tuple(r) for r in rows_of(boxes, ids)))]
+
+
+def _merge_single(parts: list[list[Block]]) -> list[Block]:
+    """Neighbouring bands that each stayed one column become one block again."""
+    out: list[Block] = []
+    prev_single = False
+    for blocks in parts:
+        single = len(blocks) == 1
+        if single and prev_single:
+            out[-1] = Block(rows=out[-1].rows + blocks[0].rows)
+        else:
+            out.extend(blocks)
+        prev_single = single
+    return out
+
+
+def order_segments(boxes: Sequence[Box]) -> list[Block]:
+    """Blocks in reading order for one page's segment boxes (indices into `boxes`)."""
+    ids = [i for i, b in enumerate(boxes) if b[2] >= b[0] and b[3] > b[1]]
+    if not ids:
+        return []
+    return _cut(boxes, ids, 0)

@@ -1,0 +1,106 @@
+"""Plain-text and Markdown reader: decoded lines to a `Layout` (no geometry)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from parsing.errors import UnsupportedFormat
+from parsing.layout import Layout, Page
+from parsing.readers.cleanup import clean_line
+
+MAX_CONTROL_SHARE = 0.02  # share of control characters above which the bytes are not text
+LINE_HEIGHT = 12.0  # gap_before per blank line, in points, to mirror the PDF reader
+BODY_SIZE = 11.0
+HEADING_SIZES = {1: 18.0, 2: 15.0, 3: 13.0}
+NOT_TEXT = "This file is not readable text, so it cannot be parsed."
+
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_RULE = re.compile(r"^\s{0,3}([-*_=])(\s*\1){2,}\s*$")
+_MD_LIST = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+(?=\S)")
+_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_]+?)(?<=\S)\1(?![\w*])")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
+_MD_CODE = re.compile(r"`([^`]+)`")
+_MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def decode_text(data: bytes) -> str | None:
+    """Decode UTF-8 (BOM or not), UTF-16 with a BOM, else cp1252/latin-1; None if binary."""
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    elif b"\x00" in data:
+        return None
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+    if "\x00" in text:
+        return None
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if control > MAX_CONTROL_SHARE * max(len(text), 1):
+        return None
+    return text
+
+
+def _markdown(line: str) -> tuple[str, float, bool] | None:
+    """Strip Markdown syntax from one line: (text, size, bold), or None for a rule/separator."""
+    if _MD_RULE.match(line) or _MD_TABLE_SEP.match(line):
+        return None
+    size, bold = BODY_SIZE, False
+    m = _MD_HEADING.match(line)
+    if m:
+        level = len(m.group(1))
+        line, size, bold = m.group(2), HEADING_SIZES.get(level, BODY_SIZE), True
+    if _MD_LIST.match(line):
+        line = "• " + _MD_LIST.sub("", line, count=1)
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 2:
+        line = " | ".join(c.strip() for c in stripped.strip("|").split("|") if c.strip())
+    whole = _MD_BOLD.fullmatch(line.strip())
+    if whole:
+        bold = True
+    line = _MD_LINK.sub(lambda mm: f"{mm.group(1)} {mm.group(2)}".strip(), line)
+    line = _MD_BOLD.sub(r"\2", line)
+    line = _MD_EM.sub(r"\2", line)
+    line = _MD_CODE.sub(r"\1", line)
+    return line, size, bold
+
+
+def read_text(data: bytes) -> Layout:
+    """Read TXT or Markdown bytes into a Layout (one Line per non-empty line, page 1)."""
+    text = decode_text(data)
+    if text is None:
+        raise UnsupportedFormat(NOT_TEXT)
+    raw: list[dict[str, object]] = []
+    blank = 0
+    for source in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        md = _markdown(source.replace("\t", " | ") if "\t" in source.strip() else source)
+        if md is None:
+            continue
+        line, size, bold = md
+        clean, _ = clean_line(line.strip(" |"))
+        if not clean:
+            blank += 1
+            continue
+        raw.append(
+            {
+                "text": clean,
+                "page": 1,
+                "bbox": (0.0, 0.0, 0.0, 0.0),
+                "size": size,
+                "bold": bold,
+                "block": 0,
+                "font": "",
+                "xs": None,
+                "gap_before": LINE_HEIGHT * blank if raw else 0.0,
+            }
+        )
+        blank = 0
+    return Layout.build("txt", [Page(number=1, width=0.0, height=0.0)], raw, [], {})

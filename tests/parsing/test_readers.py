@@ -1,0 +1,383 @@
+"""Readers end to end on synthetic documents: PDF layouts, DOCX parts, text encodings, errors."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from parsing.errors import (
+    DocumentLoadError,
+    EmptyText,
+    EncryptedDocument,
+    TooLarge,
+    TooManyPages,
+    UnsupportedFormat,
+)
+from parsing.layout import Layout
+from parsing.model import Status
+from parsing.readers import read_layout, sniff_format
+from parsing.readers.pdf import read_pdf
+
+W, HEIGHT = A4
+LEFT = [f"Left column line {k} about Python" for k in range(8)]
+RIGHT = [f"Right column line {k} about Rust" for k in range(8)]
+
+
+def _pdf(draw: Callable[[canvas.Canvas], None], **kwargs: object) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, **kwargs)  # type: ignore[arg-type]
+    draw(c)
+    c.save()
+    return buf.getvalue()
+
+
+def _text(c: canvas.Canvas, x: float, top: float, s: str, size: float = 10, bold: bool = False):
+    c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+    c.drawString(x, HEIGHT - top, s)
+
+
+def _two_columns(right_first: bool) -> bytes:
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 50, 50, "Jane Example", size=20, bold=True)
+        cols = [(50, LEFT), (320, RIGHT)]
+        for x, lines in cols[::-1] if right_first else cols:
+            for k, s in enumerate(lines):
+                _text(c, x, 100 + 14 * k + (0 if x == 50 else 5), s)
+
+    return _pdf(draw)
+
+
+def _sidebar(side: str) -> bytes:
+    side_lines = ["CONTACT", "jane@example.com", "+44 20 7946 0958", "SKILLS", "Python", "SQL"]
+    main_lines = [f"Main text line {k} describing experience at Acme Ltd" for k in range(12)]
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setFillColorRGB(0.9, 0.9, 0.95)
+        x_side, x_main = (30, 200) if side == "left" else (430, 40)
+        c.rect(x_side - 10, 0, 170, HEIGHT, fill=1, stroke=0)
+        c.setFillColorRGB(0, 0, 0)
+        for k, s in enumerate(main_lines):
+            _text(c, x_main, 80 + 15 * k, s)
+        for k, s in enumerate(side_lines):
+            _text(c, x_side, 80 + 19 * k, s, size=9)
+
+    return _pdf(draw)
+
+
+def _table() -> bytes:
+    rows = [
+        ("2019 - 2021", ["Senior Engineer, Acme", "Built the billing platform", "Led four people"]),
+        ("2016 - 2019", ["Engineer, Globex", "Maintained the ETL jobs", "Wrote the docs"]),
+    ]
+
+    def draw(c: canvas.Canvas) -> None:
+        top = 100.0
+        for date, cell in rows:
+            _text(c, 50, top, date)
+            for k, s in enumerate(cell):
+                _text(c, 160, top + 13 * k, s, bold=k == 0)
+            c.line(45, HEIGHT - top - 34, 550, HEIGHT - top - 34)
+            top += 13 * len(cell) + 14
+
+    return _pdf(draw)
+
+
+def _right_dates() -> bytes:
+    def draw(c: canvas.Canvas) -> None:
+        top = 80.0
+        for title, date in [("Senior Engineer, Acme", "Jan 2018 - Present"), ("Intern", "2017")]:
+            _text(c, 50, top, title, bold=True)
+            c.drawRightString(545, HEIGHT - top, date)
+            _text(c, 50, top + 14, "Worked on many different things across the whole company.")
+            _text(c, 50, top + 28, "Improved the reliability of the platform for all customers.")
+            top += 50
+
+    return _pdf(draw)
+
+
+def _running_header(page_number_style: str = "Page {n} of 2") -> bytes:
+    def draw(c: canvas.Canvas) -> None:
+        for n in (1, 2):
+            _text(c, 50, 30, "Jane Example - Curriculum Vitae", size=8)
+            for k in range(5):
+                _text(c, 50, 100 + 14 * k, f"Body text {n}.{k} about the work done")
+            _text(c, 280, HEIGHT - 30, page_number_style.format(n=n), size=8)
+            c.showPage()
+
+    return _pdf(draw)
+
+
+def _hyphenated() -> bytes:
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 50, 100, "Responsible for the develop-")
+        _text(c, 50, 114, "ment of internal tooling and ser-")
+        _text(c, 50, 128, "vices used by a highly self-")
+        _text(c, 50, 142, "motivated team of five engineers.")
+
+    return _pdf(draw)
+
+
+def _texts(layout: Layout) -> list[str]:
+    return [ln.text for ln in layout.lines]
+
+
+@pytest.mark.parametrize("right_first", [False, True])
+def test_two_columns_are_not_read_across(right_first: bool) -> None:
+    texts = _texts(read_pdf(_two_columns(right_first)))
+    assert texts == ["Jane Example", *LEFT, *RIGHT]
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_sidebar_is_its_own_block(side: str) -> None:
+    layout = read_pdf(_sidebar(side))
+    texts = _texts(layout)
+    contact = texts.index("CONTACT")
+    assert texts[contact : contact + 6] == [
+        "CONTACT",
+        "jane@example.com",
+        "+44 20 7946 0958",
+        "SKILLS",
+        "Python",
+        "SQL",
+    ]
+    assert (contact == 0) == (side == "left")
+    blocks = {ln.block for ln in layout.lines if ln.text == "CONTACT"}
+    main = {ln.block for ln in layout.lines if ln.text.startswith("Main text")}
+    assert len(main) == 1 and blocks.isdisjoint(main)
+
+
+def test_table_row_keeps_date_with_its_title() -> None:
+    texts = _texts(read_pdf(_table()))
+    assert texts[0] == "2019 - 2021 | Senior Engineer, Acme"
+    assert texts[1:3] == ["Built the billing platform", "Led four people"]
+    assert texts[3] == "2016 - 2019 | Engineer, Globex"
+
+
+def test_right_aligned_date_is_one_line() -> None:
+    layout = read_pdf(_right_dates())
+    assert _texts(layout)[0] == "Senior Engineer, Acme | Jan 2018 - Present"
+    assert layout.lines[0].bold
+    assert len(layout.lines) == 6
+
+
+def test_running_header_and_page_numbers_removed() -> None:
+    layout = read_pdf(_running_header())
+    texts = _texts(layout)
+    assert not any("Curriculum Vitae" in t or t.startswith("Page") for t in texts)
+    assert len(texts) == 10
+    assert layout.meta["removed_header_lines"] == 4
+    assert [ln.page for ln in layout.lines] == [1] * 5 + [2] * 5
+
+
+def test_hyphenation_joined() -> None:
+    texts = _texts(read_pdf(_hyphenated()))
+    assert texts == [
+        "Responsible for the development",
+        "of internal tooling and services",
+        "used by a highly self-motivated",
+        "team of five engineers.",
+    ]
+
+
+def test_char_boxes_point_at_the_word() -> None:
+    layout = read_pdf(_right_dates())
+    line = layout.lines[0]
+    start = line.text.index("Jan")
+    x0, top, x1, _ = line.sub_bbox(start, start + 3)
+    assert 450 < x0 < x1 < 546
+    assert abs(top - 70) < 8  # drawn with its baseline 80 pt from the top
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: _two_columns(True), lambda: _sidebar("left"), _table, _right_dates, _hyphenated],
+)
+def test_both_backends_agree(make: Callable[[], bytes]) -> None:
+    data = make()
+    fast, slow = read_pdf(data), read_pdf(data, backend="pdfplumber")
+
+    def norm(layout: Layout) -> list[str]:
+        return [re.sub(r"\s+", " ", t) for t in _texts(layout)]
+
+    assert norm(fast) == norm(slow)
+    assert [ln.bold for ln in fast.lines] == [ln.bold for ln in slow.lines]
+    for a, b in zip(fast.lines, slow.lines, strict=True):
+        assert abs(a.size - b.size) < 0.5
+        assert abs(a.bbox[0] - b.bbox[0]) < 2 and abs(a.bbox[2] - b.bbox[2]) < 2
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_empty_input() -> None:
+    with pytest.raises(DocumentLoadError) as err:
+        read_layout(b"")
+    assert err.value.status == Status.MALFORMED
+
+
+def test_too_many_pages() -> None:
+    def draw(c: canvas.Canvas) -> None:
+        for n in range(5):
+            _text(c, 50, 100, f"Page body {n}")
+            c.showPage()
+
+    with pytest.raises(TooManyPages) as err:
+        read_layout(_pdf(draw), max_pages=3)
+    assert err.value.status == Status.TOO_MANY_PAGES
+
+
+def test_encrypted_pdf() -> None:
+    data = _pdf(lambda c: _text(c, 50, 100, "Secret CV text here"), encrypt="foo")
+    with pytest.raises(EncryptedDocument):
+        read_layout(data)
+
+
+def test_scan_without_text_layer() -> None:
+    data = _pdf(lambda c: c.rect(50, 50, 300, 300, fill=1))
+    with pytest.raises(EmptyText) as err:
+        read_layout(data)
+    assert "no text layer" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer <<>>\n%%EOF",
+        _two_columns(False)[:400],
+    ],
+)
+def test_malformed_pdf(data: bytes) -> None:
+    with pytest.raises(DocumentLoadError) as err:
+        read_layout(data)
+    assert err.value.status in (Status.MALFORMED, Status.EMPTY_TEXT)
+    assert "Traceback" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"%PDF-1.4\n...", "pdf"),
+        (b"\x00\x01junk before the header %PDF-1.4", "pdf"),
+        (b"Jane Example\nPython developer\n", "txt"),
+        ("\ufeffJosé Müller\n".encode(), "txt"),
+        ("José Müller, Zürich\n".encode("utf-16"), "txt"),
+        ("José Müller, Zürich\n".encode("cp1252"), "txt"),
+    ],
+)
+def test_sniff_format(data: bytes, kind: str) -> None:
+    assert sniff_format(data) == kind
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        b"\xff\xd8\xff\xe0" + b"\x00" * 64,
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64,
+        bytes(range(256)) * 4,
+    ],
+)
+def test_unsupported(data: bytes) -> None:
+    with pytest.raises(UnsupportedFormat):
+        read_layout(data)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def test_zip_that_is_not_docx() -> None:
+    with pytest.raises(UnsupportedFormat):
+        read_layout(_zip({"hello.txt": b"hi"}))
+
+
+def test_docx_zip_bomb_rejected_before_parsing() -> None:
+    bomb = _zip({"word/document.xml": b"<w:document/>", "word/media/big.bin": b"\0" * 6_000_000})
+    with pytest.raises(TooLarge):
+        read_layout(bomb)
+
+
+def test_docx_entity_declaration_rejected() -> None:
+    xml = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><w:document/>'
+    with pytest.raises(DocumentLoadError):
+        read_layout(_zip({"word/document.xml": xml, "[Content_Types].xml": b"<Types/>"}))
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def _docx() -> bytes:
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    doc.sections[0].header.paragraphs[0].text = "Jane Example - CV"
+    doc.sections[0].footer.paragraphs[0].text = "References on request"
+    doc.add_heading("Jane Example", level=1)
+    p = doc.add_paragraph()
+    p.add_run("Python developer").bold = True
+    doc.add_paragraph("Led the migration to ﬁve services", style="List Bullet")
+    t = doc.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "2019 - 2021", "Senior Engineer, Acme"
+    t.cell(1, 0).text = "Skills"
+    t.cell(1, 1).text = "A long description of many things. " * 4
+    box = doc.add_paragraph("Anchor")
+    box._p.append(
+        parse_xml(
+            '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+            ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            "<wps:txbx><w:txbxContent><w:p><w:r><w:t>Text box: jane@example.com</w:t></w:r>"
+            "</w:p></w:txbxContent></wps:txbx></w:r>"
+        )
+    )
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_reads_everything_in_order() -> None:
+    layout = read_layout(_docx())
+    texts = _texts(layout)
+    assert layout.kind == "docx"
+    assert texts[0] == "Jane Example - CV"
+    assert texts[-1] == "References on request"
+    body = texts[1:-1]
+    assert body[:3] == ["Jane Example", "Python developer", "• Led the migration to five services"]
+    assert "2019 - 2021 | Senior Engineer, Acme" in body
+    assert "Skills" in body and "Text box: jane@example.com" in body
+    assert body.index("Skills") < body.index("Anchor") < body.index("Text box: jane@example.com")
+    heading = layout.lines[1]
+    assert heading.bold and heading.size > 11
+    assert layout.lines[2].bold and not layout.lines[3].bold
+    assert all(ln.xs is None and ln.page == 1 for ln in layout.lines)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def test_markdown_is_stripped() -> None:
+    md = b"# Jane Example\n\n**Python** developer\n\n## Experience\n- Built [APIs](https://x.io)\n---\n"
+    layout = read_layout(md)
+    assert _texts(layout) == [
+        "Jane Example",
+        "Python developer",
+        "Experience",
+        "• Built APIs https://x.io",
+    ]
+    assert layout.lines[0].bold and layout.lines[0].size > layout.lines[1].size
+    assert layout.lines[1].gap_before > 0
+
+
+def test_text_encodings_round_trip() -> None:
+    for data in ("José Müller\n".encode("utf-16"), "José Müller\n".encode("cp1252")):
+        assert _texts(read_layout(data)) == ["José Müller"]
