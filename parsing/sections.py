@@ -146,10 +146,10 @@ def segment_sections(layout: Layout) -> list[Section]:
     first_mark = marks[0][0] if marks else len(lines)
     if first_mark > 0:
         sections.append(Section(HEADER, None, 0, first_mark))
-    for n, (i, kind, hlang, score, inline) in enumerate(marks):
+    for n, (i, kind, hlang, score, content_at) in enumerate(marks):
         end = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
-        first = i if inline is not None else i + 1
-        sections.append(Section(kind, i, first, end, hlang, score, inline))
+        first = i if content_at is not None else i + 1
+        sections.append(Section(kind, i, first, end, hlang, score, content_at))
     return sections
 
 
