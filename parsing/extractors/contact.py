@@ -21,6 +21,12 @@ from parsing.nlp import entities
 from parsing.sections import fold, match_heading
 
 ZONE_LINES = 14
+NON_NAME_WORDS = frozenset(
+    "resume résumé sample template example examples phone mobile email e-mail home address "
+    "objective profile summary experience education skills page street road avenue city "
+    "university college school institute group industries services solutions technologies "
+    "engineering management marketing sales department manager".split()
+)
 PARTICLES = {
     "van",
     "der",
@@ -129,61 +135,112 @@ def name_shape(text: str) -> bool:
     if caps < 2 and not (caps == 1 and len(words) >= 2 and words[-1][0].isupper()):
         return False
     low = {w.lower().strip(".,") for w in words}
+    if low & NON_NAME_WORDS or low & lexicon.institution_words() or low & lexicon.company_suffixes():
+        return False
     return not (low & lexicon.title_words())
 
 
-def extract_name(ctx: Context) -> Field | None:
-    """The candidate's name: name-shaped text near the top, in the largest font, PERSON per NER."""
+NAME_CONTEXT_CHARS = 700
+PREFIX_RE = re.compile(r"^\W*(?:(?:curriculum vitae|resume|résumé|cv|lebenslauf)\b\W*)?", re.I)
+
+
+def _name_prefix(text: str) -> int | None:
+    """Length of the longest name-shaped run of 2-4 words at the start of a flattened line."""
+    words = list(re.finditer(r"\S+", text))
+    for n in (4, 3, 2):
+        if len(words) > n and name_shape(text[: words[n - 1].end()]):
+            nxt = words[n].group(0)
+            if not nxt[:1].isupper() or re.search(r"\d", nxt) or nxt.isupper() != words[0].group(
+                0
+            ).isupper():
+                return words[n - 1].end()
+    return None
+
+
+def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int, bool]]:
+    """(line, start, end, labelled) for name-shaped text in the contact zone."""
     lines = ctx.layout.lines
-    zone = _zone(ctx)
-    cands: list[tuple[int, int, int, bool]] = []  # (line, start, end, labelled)
+    text = ctx.layout.text
+    cands: list[tuple[int, int, int, bool]] = []
     for i in zone:
         line = lines[i]
-        text = line.text
-        m = LABEL_RE.match(text)
-        if m and name_shape(text[m.end() :]):
+        m = LABEL_RE.match(line.text)
+        if m and name_shape(line.text[m.end() :]):
             cands.append((i, line.start + m.end(), line.end, True))
             continue
-        for a, b in segments(text, line.start):
-            seg = ctx.layout.text[a:b]
+        for a, b in segments(line.text, line.start):
+            seg = text[a:b]
             if "," in seg:
                 b = a + seg.index(",")
                 seg = seg[: seg.index(",")]
             if name_shape(seg):
                 cands.append((i, a, b, False))
                 break
+            if i in zone[:2] and len(seg.split()) > 4:
+                pm = PREFIX_RE.match(seg)
+                off = pm.end() if pm else 0
+                n = _name_prefix(seg[off:])
+                if n is not None:
+                    cands.append((i, a + off, a + off + n, False))
+                    break
+    return cands
+
+
+def extract_name(ctx: Context) -> Field | None:
+    """The candidate's name: name-shaped text near the top, in the largest font, PERSON per NER."""
+    lines = ctx.layout.lines
+    text = ctx.layout.text
+    zone = _zone(ctx)
+    if not zone:
+        return None
+    cands = _name_candidates(ctx, zone)[:6]
+    z0 = lines[zone[0]].start
+    z1 = min(lines[zone[-1]].end, z0 + NAME_CONTEXT_CHARS)
+    persons = [
+        (z0 + s, z0 + e) for s, e, lab in entities([text[z0:z1]])[0] if lab == "PERSON"
+    ]
+    others = [
+        (z0 + s, z0 + e)
+        for s, e, lab in entities([text[z0:z1]])[0]
+        if lab in ("ORG", "GPE", "FAC", "LOC", "PRODUCT")
+    ]
+    for s, e in persons[:2]:
+        if name_shape(text[s:e]) and not any(a <= s < b for _, a, b, _ in cands):
+            cands.append((ctx.layout.line_at(s), s, e, False))
     if not cands:
         return None
     sizes = [lines[i].size for i in zone if lines[i].size > 0]
     max_size = max(sizes) if sizes else 0.0
-    ner = entities([ctx.layout.text[a:b] for _, a, b, _ in cands[:6]])
     best: tuple[float, dict[str, float], tuple[int, int]] | None = None
-    for rank, (i, a, b, labelled) in enumerate(cands[:6]):
+    for rank, (i, a, b, labelled) in enumerate(cands):
         ev: dict[str, float] = {}
         if labelled:
             ev["labelled"] = 1.0
         if max_size and lines[i].size >= max_size - 0.1:
             ev["largest_font"] = 1.0
         if rank == 0:
-            ev["first_line"] = 1.0
-        if rank == 0 and i == zone[0]:
-            ev["first_line"] = 1.5
-        ents = ner[rank]
+            ev["first_line"] = 1.5 if i == zone[0] else 1.0
         length = b - a
-        if any(lab == "PERSON" and (e - s) >= 0.6 * length for s, e, lab in ents):
+
+        def covered(spans: list[tuple[int, int]], a: int = a, length: int = length) -> bool:
+            return any(min(e, a + length) - max(s, a) >= 0.6 * length for s, e in spans)
+
+        if covered(persons):
             ev["ner_agrees"] = 1.0
-        elif any(
-            lab in ("ORG", "GPE", "FAC", "PRODUCT") and (e - s) >= 0.6 * length
-            for s, e, lab in ents
-        ):
+        elif covered(others):
             ev["ner_disagrees"] = 1.0
         if len(cands) == 1:
             ev["single_candidate"] = 1.0
-        weight = sum(ev.values()) - 0.3 * rank
+        weight = sum(ev.values()) - 0.3 * rank - 1.5 * ev.get("ner_disagrees", 0.0)
         if best is None or weight > best[0]:
             best = (weight, ev, (a, b))
     assert best is not None
-    _, ev, (a, b) = best
+    weight, ev, (a, b) = best
+    for s, e in persons:  # a flattened line: trust the PERSON span's end over the prefix guess
+        if s == a and a < e < b and name_shape(text[s:e]):
+            b = e
+    if "ner_disagrees" in ev and not ({"labelled", "largest_font"} & set(ev)):
+        return None
     if len(cands) > 1 and "largest_font" not in ev and "first_line" not in ev:
         ev["competing"] = 1.0
     return ctx.make(a, b, "name", ev, "name.rules+ner")
