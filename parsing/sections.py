@@ -11,10 +11,15 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from parsing import lexicon
+from parsing.contact import find_phones
 from parsing.layout import Layout, Line
 
 BULLET_START = re.compile(r"^\s*[•·▪►◆◦‣∙●○■□➢➤✓✔*+>\-–—]\s")
 MAX_HEADING_CHARS = 48
+CONTACT_BLOCK_LINES = 20
+CONTENT = "content"
+CONTACT_RE = re.compile(r"@[\w-]+\.|linkedin\.com|github\.com")
+PHONE_HINT_RE = re.compile(r"\d[\d ()./-]{7,}\d")
 MAX_HEADING_WORDS = 6
 FUZZY_MIN = 88
 EMPLOYMENT = "experience"
@@ -142,15 +147,46 @@ def segment_sections(layout: Layout) -> list[Section]:
             hit = match_heading(label)
             if hit is not None and hit[2] >= 0.9 and _inline_ok(hit[0], marks):
                 marks.append((i, hit[0], hit[1], hit[2] * 0.9, offset))
+    marks = sorted(marks + _contact_blocks(layout, marks))
     sections: list[Section] = []
     first_mark = marks[0][0] if marks else len(lines)
     if first_mark > 0:
         sections.append(Section(HEADER, None, 0, first_mark))
     for n, (i, kind, hlang, score, content_at) in enumerate(marks):
         end = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
+        if kind == "contact" and hlang == CONTENT:  # assigned by content, no heading line
+            sections.append(Section(kind, None, i, end, None, score))
+            continue
         first = i if content_at is not None else i + 1
         sections.append(Section(kind, i, first, end, hlang, score, content_at))
     return sections
+
+
+def _has_contact(text: str) -> bool:
+    if CONTACT_RE.search(text):
+        return True
+    return bool(PHONE_HINT_RE.search(text)) and any(m.valid for m in find_phones(text, None))
+
+
+def _contact_blocks(
+    layout: Layout, marks: list[tuple[int, str, str | None, float, int | None]]
+) -> list[tuple[int, str, str | None, float, int | None]]:
+    """A region (sidebar, box) that starts without a heading and holds contact details is a
+    contact section, whatever section reading order put before it."""
+    lines = layout.lines
+    heads = {m[0] for m in marks}
+    out: list[tuple[int, str, str | None, float, int | None]] = []
+    for i in range(1, len(lines)):
+        if i in heads or (
+            lines[i].block == lines[i - 1].block and lines[i].page == lines[i - 1].page
+        ):
+            continue
+        nxt = min((h for h in heads if h > i), default=len(lines))
+        if nxt - i > CONTACT_BLOCK_LINES:
+            continue
+        if any(_has_contact(lines[j].text) for j in range(i, nxt)):
+            out.append((i, "contact", CONTENT, 0.8, None))
+    return out
 
 
 def _inline_ok(kind: str, marks: list[tuple[int, str, str | None, float, int | None]]) -> bool:

@@ -8,10 +8,13 @@ import unicodedata
 from parsing import lexicon
 from parsing.contact import (
     US_STATES,
+    Match,
     country_code,
     find_emails,
     find_links,
     find_phones,
+    link_network,
+    normalize_url,
     region_for,
 )
 from parsing.dates import find_date_ranges
@@ -21,6 +24,8 @@ from parsing.nlp import entities
 from parsing.sections import fold, match_heading
 
 ZONE_LINES = 14
+SIDEBAR_ZONE_LINES = 16
+URL_LIKE_RE = re.compile(r"\.(?:com|org|net|io|dev|me|de|fr|es|nl)\b|www\.|https?:")
 NON_NAME_WORDS = frozenset(
     "resume résumé sample template example examples phone mobile email e-mail home address "
     "objective profile summary experience education skills page street road avenue city "
@@ -94,8 +99,21 @@ def _zone(ctx: Context) -> list[int]:
     idx: list[int] = []
     for s in ctx.of_kind("header", "contact"):
         idx.extend(range(s.first, min(s.last, s.first + 40)))
-    top = [i for i, ln in enumerate(ctx.layout.lines[:ZONE_LINES]) if ln.page == 1]
-    return sorted(set(idx) | set(top))
+    lines = ctx.layout.lines
+    # the first lines of page 1 count only when no header/contact region was found
+    top = [] if idx else [i for i, ln in enumerate(lines[:ZONE_LINES]) if ln.page == 1]
+    # a sidebar holding e-mail/phone is contact zone too, wherever reading order put it
+    blocks = {
+        ln.block
+        for ln in lines
+        if ln.page == 1 and ("@" in ln.text or re.search(r"\+?\d[\d ()./-]{7,}\d", ln.text))
+    }
+    side = [i for i, ln in enumerate(lines) if ln.page == 1 and ln.block in blocks]
+    firsts: dict[int, list[int]] = {}
+    for i in side:
+        firsts.setdefault(lines[i].block, []).append(i)
+    extra = [i for ids in firsts.values() for i in ids[:SIDEBAR_ZONE_LINES]]
+    return sorted(set(idx) | set(top) | set(extra))
 
 
 def _is_script_name(text: str) -> bool:
@@ -135,7 +153,11 @@ def name_shape(text: str) -> bool:
     if caps < 2 and not (caps == 1 and len(words) >= 2 and words[-1][0].isupper()):
         return False
     low = {w.lower().strip(".,") for w in words}
-    if low & NON_NAME_WORDS or low & lexicon.institution_words() or low & lexicon.company_suffixes():
+    if (
+        low & NON_NAME_WORDS
+        or low & lexicon.institution_words()
+        or low & lexicon.company_suffixes()
+    ):
         return False
     return not (low & lexicon.title_words())
 
@@ -150,9 +172,11 @@ def _name_prefix(text: str) -> int | None:
     for n in (4, 3, 2):
         if len(words) > n and name_shape(text[: words[n - 1].end()]):
             nxt = words[n].group(0)
-            if not nxt[:1].isupper() or re.search(r"\d", nxt) or nxt.isupper() != words[0].group(
-                0
-            ).isupper():
+            if (
+                not nxt[:1].isupper()
+                or re.search(r"\d", nxt)
+                or nxt.isupper() != words[0].group(0).isupper()
+            ):
                 return words[n - 1].end()
     return None
 
@@ -167,6 +191,18 @@ def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int,
         m = LABEL_RE.match(line.text)
         if m and name_shape(line.text[m.end() :]):
             cands.append((i, line.start + m.end(), line.end, True))
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if (
+            nxt is not None
+            and i + 1 in zone
+            and len(line.text.split()) == 1
+            and len(nxt.text.split()) <= 2
+            and abs(nxt.size - line.size) < 0.2
+            and nxt.block == line.block
+            and name_shape(f"{line.text.strip()} {nxt.text.strip()}")
+        ):
+            cands.append((i, line.start, nxt.end, False))
             continue
         for a, b in segments(line.text, line.start):
             seg = text[a:b]
@@ -196,9 +232,7 @@ def extract_name(ctx: Context) -> Field | None:
     cands = _name_candidates(ctx, zone)[:6]
     z0 = lines[zone[0]].start
     z1 = min(lines[zone[-1]].end, z0 + NAME_CONTEXT_CHARS)
-    persons = [
-        (z0 + s, z0 + e) for s, e, lab in entities([text[z0:z1]])[0] if lab == "PERSON"
-    ]
+    persons = [(z0 + s, z0 + e) for s, e, lab in entities([text[z0:z1]])[0] if lab == "PERSON"]
     others = [
         (z0 + s, z0 + e)
         for s, e, lab in entities([text[z0:z1]])[0]
@@ -243,7 +277,7 @@ def extract_name(ctx: Context) -> Field | None:
         return None
     if len(cands) > 1 and "largest_font" not in ev and "first_line" not in ev:
         ev["competing"] = 1.0
-    return ctx.make(a, b, "name", ev, "name.rules+ner")
+    return ctx.make(a, b, "name", ev, "name.rules+ner", value=" ".join(text[a:b].split()))
 
 
 def extract_email(ctx: Context) -> Field | None:
@@ -312,6 +346,7 @@ def extract_links(ctx: Context) -> list[Field] | None:
     seen: set[str] = set()
     for m in find_links(text):
         li = ctx.layout.line_at(m.start)
+        m = _wrapped_link(ctx, m, li)
         norm = m.normalized if isinstance(m.normalized, dict) else {}
         network = norm.get("network", "Website")
         in_zone = li in zone and li not in excluded
@@ -324,8 +359,45 @@ def extract_links(ctx: Context) -> list[Field] | None:
         ev = {"valid": 1.0, "in_header": 1.0 if in_zone else 0.0}
         if network == "Website" and not m.value.lower().startswith(("http", "www")):
             ev["pattern_guess"] = 1.0
-        out.append(ctx.make(m.start, m.end, "link", ev, "links.regex", normalized=norm))
+        out.append(
+            ctx.make(m.start, m.end, "link", ev, "links.regex", value=m.value, normalized=norm)
+        )
     return out
+
+
+def _wrapped_link(ctx: Context, m: Match, li: int) -> Match:
+    """A URL broken at a narrow column's edge continues on the next line as one bare token."""
+    lines = ctx.layout.lines
+    if li + 1 >= len(lines) or m.end != lines[li].end:
+        return m
+    nxt = lines[li + 1]
+    tail = nxt.text.strip()
+    cur = lines[li]
+    right = max(
+        (ln.bbox[2] for ln in lines if ln.block == cur.block and ln.page == cur.page), default=0
+    )
+    if (
+        right <= 0
+        or cur.bbox[2] < right - 2 * max(cur.size, 1.0)
+        or match_heading(tail) is not None
+        or URL_LIKE_RE.search(tail)
+        or nxt.block != lines[li].block
+        or not re.fullmatch(r"[\w\-./#?=%~]{1,40}", tail)
+        or "." in tail[:1]
+        or not re.search(r"[/-]", m.value[-25:])
+    ):
+        return m
+    raw = m.value + tail
+    url = normalize_url(raw)
+    return Match(m.start, nxt.end, raw, {"network": link_network(url), "url": url})
+
+
+def _street_number(part: str) -> bool:
+    """'5380 Michael Turnpike', 'Apt. 74': a house number with a street, not '75001 Paris'."""
+    m = re.match(r"\s*(\d{1,4}[a-zA-Z]?)\s+(\S.*)$", part)
+    if m and len(m.group(2).split()) >= 2:
+        return True
+    return bool(re.search(r"\b(?:apt|apartment|suite|unit|flat|no)\.?\s*\d", part, re.I))
 
 
 def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
@@ -342,7 +414,7 @@ def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         cleaned = cleaned.strip(" .")
         if not cleaned:
             continue
-        if STREET_RE.search(cleaned) and not is_last and len(parts) > 1:
+        if not is_last and len(parts) > 1 and (STREET_RE.search(cleaned) or _street_number(p)):
             continue
         if not re.fullmatch(r"[^\W\d_][\w .'’()-]*", cleaned):
             return None

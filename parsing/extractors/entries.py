@@ -20,7 +20,7 @@ PART_SPLIT_RE = re.compile(
     r"|\s*[|•·]\s*|\s+[—–-]\s+|,\s+|\t|\s{3,}"
 )
 STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
-STRIP = " ()[]-–—,:;"
+STRIP = " ()[]-–—,:;|•"
 
 
 def _trim(piece: str) -> tuple[int, int]:

@@ -26,10 +26,23 @@ def _items(ctx: Context, sections_kinds: tuple[str, ...]) -> list[tuple[int, int
     """Items of list sections: (abs start, abs end, text), group labels removed."""
     out: list[tuple[int, int, str]] = []
     for section in ctx.of_kind(*sections_kinds):
-        for _i, line, off in content_lines(ctx, section):
+        rows = list(content_lines(ctx, section))
+        bulleted = sum(bool(BULLET_RE.match(ln.text[off:])) for _, ln, off in rows)
+        for _i, line, off in rows:
             body = line.text[off:]
             base = line.start + off
             m = BULLET_RE.match(body)
+            if (
+                not m
+                and out
+                and bulleted * 2 >= len(rows)
+                and len(body.split()) <= 3
+                and not re.search(r"[,;|:]", body)
+                and out[-1][1] == line.start - 1
+            ):  # a wrapped bullet item: "• Retrieval-Augmented" / "Generation"
+                a0, _, t0 = out[-1]
+                out[-1] = (a0, line.end, f"{t0} {body.strip()}")
+                continue
             if m:
                 base += m.end()
                 body = body[m.end() :]
@@ -206,10 +219,11 @@ def extract_languages(ctx: Context) -> list[LanguageEntry] | None:
     return out
 
 
-CERT_SEPARATORS = (" — ", " | ", ", ", " – ", " - ")
+CERT_SEPARATORS = (" — ", " | ", " · ", ", ", " – ", " - ")
 DATE_PARENS_RE = re.compile(r"\s*[(\[][^)\]]*\b(?:19|20)\d\d\b[^)\]]*[)\]]\s*$")
-
-
+TRAILING_YEAR_RE = re.compile(r"(?:,|\s[-–—·|])?\s*(?:\d{1,2}[/.])?(?:19|20)\d\d\s*$")
+LEADING_YEAR_RE = re.compile(r"^\s*(?:\d{1,2}[/.])?(?:19|20)\d\d\s*(?:[-–—·|:]\s*)?")
+ISSUER_PARENS_RE = re.compile(r"\s*\(([^()]{2,60})\)\s*$")
 ISSUER_WORDS = frozenset(
     "coursera udemy edx udacity linkedin pluralsight datacamp google microsoft aws amazon ibm "
     "oracle cisco comptia pmi axelos isc2 (isc)² scrum.org scrum alliance hackerrank "
@@ -229,6 +243,13 @@ def split_certification(text: str) -> tuple[str, str | None]:
     """'Name, Issuer (Apr 2021)' → ('Name', 'Issuer'); the name keeps its own dashes/commas."""
     dated = DATE_PARENS_RE.search(text) is not None
     body = DATE_PARENS_RE.sub("", text).strip()
+    for pattern in (TRAILING_YEAR_RE, LEADING_YEAR_RE):
+        stripped = pattern.sub("", body).strip()
+        if stripped != body and stripped:
+            body, dated = stripped, True
+    pm = ISSUER_PARENS_RE.search(body)
+    if pm and _issuer_like(pm.group(1)):
+        return body[: pm.start()].strip(), pm.group(1)
     suffixes = lexicon.company_suffixes()
     for sep in CERT_SEPARATORS:
         if sep not in body:

@@ -4,19 +4,23 @@ Input is a page's text segments (horizontal runs of characters with no wide gap 
 box); output is blocks in reading order, each a list of rows, each row the segment indices that
 make one output line, left to right. Content-stream order never matters.
 
-The cut is recursive. A region is split at a vertical whitespace corridor only when the corridor
-runs down many rows on both sides and the rows on its two sides do not line up (a table or a
-right-aligned date lines up: it stays row-wise). Elements that cross an otherwise clean corridor
-(a full-width name header, a full-width heading) split the region into horizontal bands first, so
-they keep their vertical position.
+The cut is recursive. Drawn horizontal rules that run across a whole region (table row borders,
+heading bars) cut it into bands first. A region is split at a vertical whitespace corridor only
+when the corridor runs down many rows on both sides and the rows on its two sides do not line up
+(a table or a right-aligned date lines up: it stays row-wise). Elements that cross an otherwise
+clean corridor (a full-width name header, a full-width heading) split the region into horizontal
+bands first, so they keep their vertical position; so do headings of a label column (a short row
+with nothing beside it, above the content it labels).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+Rule = tuple[float, float, float]  # x0, y, x1: a drawn horizontal line or box edge
 
 MIN_GUTTER = 3.0  # points of clear space between two columns
 MIN_SIDE_ROWS = 2  # rows needed on each side of a corridor
@@ -28,6 +32,10 @@ PROSE_MIN_WIDTH = 150.0  # points: narrower columns are cells, not running text
 PROSE_FILL = 0.75  # a prose row spans at least this share of its column's widest row
 PROSE_SHARE = 0.6  # share of prose rows that makes a column running text
 GAP_BAND = 0.6  # vertical gap (in median row heights) that separates two horizontal bands
+RULE_SPAN = 0.85  # a rule cuts a region when it covers this share of the region's width
+RULE_SLACK = 1.0  # points a glyph box may reach over a rule without being cut by it
+CELL_LINE_GAP = 0.6  # rows closer than this (in row heights) are one cell of a table column
+MAX_CELL_ROWS = 3  # longer runs of close rows are running text, not a cell
 MAX_DEPTH = 12
 
 
@@ -89,7 +97,7 @@ def _coverage_gaps(
 
 
 def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]) -> bool:
-    """True when the two sides are one table: the sparser side's rows line up with rows of the
+    """True when the two sides are one table: the sparser side's cells line up with rows of the
     other side, and those are either all its rows or each one starts a paragraph there (a date
     column beside multi-line entries). Coincidental alignment mid-paragraph means columns."""
     # Only the stretch where both sides have text is evidence: a heading above a two-column
@@ -103,25 +111,44 @@ def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]
     few, many = (left, right) if len(left) <= len(right) else (right, left)
     bands = [_row_box(boxes, r) for r in many]
     gaps = [bands[i][1] - bands[i - 1][3] for i in range(1, len(bands))]
-    median = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    # The line gap inside a paragraph is the small one: with only a few rows a median would
+    # land on a paragraph gap.
+    line_gap = sorted(gaps)[len(gaps) // 4] if gaps else 0.0
+    cells = _cells(boxes, few)
     matched: set[int] = set()
-    for row in few:
-        rb = _row_box(boxes, row)
+    for cell in cells:
+        rb = _row_box(boxes, cell[0])
         for j, b in enumerate(bands):
             tol = max(3.0, 0.3 * max(rb[3] - rb[1], b[3] - b[1]))
             if _overlap(rb, b) >= 0.6 and abs(rb[3] - b[3]) <= tol:
                 matched.add(j)
                 break
-        else:
-            continue
-    if len(matched) < ALIGNED_SHARE * len(few):
+    if len(matched) < ALIGNED_SHARE * len(cells):
         return False
     if len(matched) >= ALIGNED_SHARE * len(many):
         # Every row lines up: a grid, unless both sides are wrapped prose on a shared baseline
         # grid (two text columns typeset with the same leading).
         return not (_prose(boxes, few) and _prose(boxes, many))
-    para = median + max(2.0, 0.3 * median)
+    para = line_gap + max(2.0, 0.3 * line_gap)
     return all(j == 0 or gaps[j - 1] >= para for j in matched)
+
+
+def _cells(boxes: Sequence[Box], rows: list[list[int]]) -> list[list[list[int]]]:
+    """Rows grouped into table cells: a short run of rows set closer than a row gap (a date
+    wrapped to two lines). Longer runs are running text: every row is a cell of its own."""
+    runs: list[list[list[int]]] = []
+    prev: Box | None = None
+    for row in rows:
+        b = _row_box(boxes, row)
+        if prev is not None and b[1] - prev[3] <= CELL_LINE_GAP * (prev[3] - prev[1]):
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+        prev = b
+    out: list[list[list[int]]] = []
+    for run in runs:
+        out.extend([run] if len(run) <= MAX_CELL_ROWS else [[r] for r in run])
+    return out
 
 
 def _prose(boxes: Sequence[Box], rows: list[list[int]]) -> bool:
@@ -222,15 +249,82 @@ def _gap_bands(boxes: Sequence[Box], ids: list[int]) -> list[list[int]] | None:
     return out if len(out) > 1 else None
 
 
-def _cut(boxes: Sequence[Box], ids: list[int], depth: int) -> list[Block]:
+def _cut(boxes: Sequence[Box], ids: list[int], depth: int, rules: Sequence[Rule]) -> list[Block]:
     if depth < MAX_DEPTH and len(ids) > 2:
-        cols = _try_columns(boxes, ids)
-        if cols is not None:
-            return _cut(boxes, cols[0], depth + 1) + _cut(boxes, cols[1], depth + 1)
-        bands = _try_spanning(boxes, ids) or _gap_bands(boxes, ids)
+        bands = _rule_bands(boxes, ids, rules)
+        if bands is None:
+            cols = _try_columns(boxes, ids)
+            if cols is not None:
+                bands = _label_bands(boxes, ids, cols[0], cols[1])
+                if bands is None:
+                    return _cut(boxes, cols[0], depth + 1, rules) + _cut(
+                        boxes, cols[1], depth + 1, rules
+                    )
+        bands = bands or _try_spanning(boxes, ids) or _gap_bands(boxes, ids)
         if bands is not None:
-            return _merge_single([_cut(boxes, band, depth + 1) for band in bands])
+            return _merge_single([_cut(boxes, band, depth + 1, rules) for band in bands])
     return [Block(rows=tuple(tuple(r) for r in rows_of(boxes, ids)))]
+
+
+def _rule_bands(
+    boxes: Sequence[Box], ids: list[int], rules: Sequence[Rule]
+) -> list[list[int]] | None:
+    """Horizontal bands between drawn rules that run across the whole region (the borders of a
+    table's rows, a heading bar); a rule that touches no glyph and spans the region separates."""
+    top = min(boxes[i][1] for i in ids)
+    bottom = max(boxes[i][3] for i in ids)
+    inside = [r for r in rules if top < r[1] < bottom]
+    if not inside:
+        return None
+    x0 = min(boxes[i][0] for i in ids)
+    x1 = max(boxes[i][2] for i in ids)
+    span = RULE_SPAN * (x1 - x0)
+    cuts = sorted(
+        {
+            y
+            for rx0, y, rx1 in inside
+            if min(rx1, x1) - max(rx0, x0) >= span
+            and not any(boxes[i][1] + RULE_SLACK < y < boxes[i][3] - RULE_SLACK for i in ids)
+        }
+    )
+    if not cuts:
+        return None
+    bands: list[list[int]] = [[] for _ in range(len(cuts) + 1)]
+    for i in ids:
+        bands[bisect_right(cuts, (boxes[i][1] + boxes[i][3]) / 2)].append(i)
+    out = [b for b in bands if b]
+    return out if len(out) > 1 else None
+
+
+def _label_bands(
+    boxes: Sequence[Box], ids: list[int], left: list[int], right: list[int]
+) -> list[list[int]] | None:
+    """Bands at the headings of a label column, or None when the left side is a real column.
+
+    A label column (europass, timeline, a table without borders) holds headings set above the
+    content they label, with nothing beside them, and dates or labels that line up with the first
+    row of their entry. Cut at those headings, every band must then read as a table.
+    """
+    if max(boxes[i][2] for i in left) - min(boxes[i][0] for i in left) > max(
+        boxes[i][2] for i in right
+    ) - min(boxes[i][0] for i in right):
+        return None  # the wider side is the main text, not a label column
+    rbands = [_row_box(boxes, r) for r in rows_of(boxes, right)]
+    lonely: list[int] = []
+    for row in rows_of(boxes, left):
+        b = _row_box(boxes, row)
+        if not any(rb[1] < b[3] and rb[3] > b[1] for rb in rbands):
+            lonely.extend(row)
+    if not lonely:
+        return None
+    bands = _bands_at(boxes, ids, lonely)
+    on_left = set(left)
+    for band in bands:
+        lrows = rows_of(boxes, [i for i in band if i in on_left])
+        rrows = rows_of(boxes, [i for i in band if i not in on_left])
+        if lrows and rrows and not _aligned(boxes, lrows, rrows):
+            return None
+    return bands
 
 
 def _merge_single(parts: list[list[Block]]) -> list[Block]:
@@ -247,9 +341,10 @@ def _merge_single(parts: list[list[Block]]) -> list[Block]:
     return out
 
 
-def order_segments(boxes: Sequence[Box]) -> list[Block]:
-    """Blocks in reading order for one page's segment boxes (indices into `boxes`)."""
+def order_segments(boxes: Sequence[Box], rules: Sequence[Rule] = ()) -> list[Block]:
+    """Blocks in reading order for one page's segment boxes (indices into `boxes`); `rules` are
+    the page's drawn horizontal lines and box edges, if the reader knows them."""
     ids = [i for i, b in enumerate(boxes) if b[2] >= b[0] and b[3] > b[1]]
     if not ids:
         return []
-    return _cut(boxes, ids, 0)
+    return _cut(boxes, ids, 0, rules)

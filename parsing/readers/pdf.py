@@ -16,7 +16,7 @@ from typing import Any
 from parsing.errors import DocumentLoadError, EmptyText, EncryptedDocument, TooManyPages
 from parsing.layout import Layout, Page
 from parsing.readers.cleanup import clean_line, join_hyphenated
-from parsing.readers.order import order_segments
+from parsing.readers.order import Rule, order_segments
 
 SEG_GAP = 1.0  # x gap (in font sizes) that ends a segment: a column gutter or a tab stop
 CELL_GAP = 2.0  # gap (font sizes) joined as CELL_SEP inside one line; narrower gaps are a space
@@ -26,6 +26,8 @@ WORD_GAP = 0.18  # gap (font sizes) that is a word space when the PDF has no spa
 MARGIN_SHARE = 0.08  # top/bottom share of the page where running headers and footers live
 SAME_POS = 4.0  # points of tolerance for "same position" on another page
 MIN_TEXT_CHARS = 10  # fewer alphanumerics than this on all pages: no text layer
+MIN_RULE_WIDTH = 40.0  # points: narrower drawn paths are icons or bullets, not rules
+RULE_THICK = 3.0  # points: a thinner path is one rule; a taller one gives its top and bottom edge
 BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|extrabold|ultrabold", re.I)
 PAGE_NUMBER = re.compile(
     r"(?:page\s*)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?|[-–—]\s*\d{1,3}\s*[-–—]|page\s+\d{1,3}.*",
@@ -78,7 +80,10 @@ def _too_many(count: int, max_pages: int) -> None:
         )
 
 
-def _pdfium_chars(data: bytes, max_pages: int) -> tuple[list[Page], list[list[Char]]]:
+Ink = tuple[list[Page], list[list[Char]], list[list[Rule]]]  # per page: size, glyphs, rules
+
+
+def _pdfium_chars(data: bytes, max_pages: int) -> Ink:
     """Per-character extraction through pdfium's text API (about 5 µs per char)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pr
@@ -93,6 +98,7 @@ def _pdfium_chars(data: bytes, max_pages: int) -> tuple[list[Page], list[list[Ch
         _too_many(len(pdf), max_pages)
         pages: list[Page] = []
         chars: list[list[Char]] = []
+        rules: list[list[Rule]] = []
         for n in range(len(pdf)):
             page = pdf[n]
             try:
@@ -103,11 +109,46 @@ def _pdfium_chars(data: bytes, max_pages: int) -> tuple[list[Page], list[list[Ch
                     chars.append(_pdfium_page_chars(pr, textpage.raw, left, top))
                 finally:
                     textpage.close()
+                rules.append(_pdfium_rules(pr, page.raw, left, top))
             finally:
                 page.close()
-        return pages, chars
+        return pages, chars, rules
     finally:
         pdf.close()
+
+
+def _pdfium_rules(pr: Any, raw: Any, left: float, top: float) -> list[Rule]:
+    """Horizontal edges of the page's wide drawn paths: table borders, rules, heading bars.
+
+    Paths inside form XObjects are not looked at (their bounds are in the form's space)."""
+    x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (x0, y0, x1, y1)]
+    path = pr.FPDF_PAGEOBJ_PATH
+    out: list[Rule] = []
+    for k in range(pr.FPDFPage_CountObjects(raw)):
+        obj = pr.FPDFPage_GetObject(raw, k)
+        if pr.FPDFPageObj_GetType(obj) != path or not pr.FPDFPageObj_GetBounds(obj, *refs):
+            continue
+        if x1.value - x0.value < MIN_RULE_WIDTH:
+            continue
+        lo, hi = x0.value - left, x1.value - left
+        if y1.value - y0.value <= RULE_THICK:
+            out.append((lo, top - (y0.value + y1.value) / 2, hi))
+        else:
+            out.extend(((lo, top - y1.value, hi), (lo, top - y0.value, hi)))
+    return _merge_rules(out)
+
+
+def _merge_rules(rules: list[Rule]) -> list[Rule]:
+    """Collinear rules that touch become one (a row border drawn cell by cell)."""
+    out: list[Rule] = []
+    for x0, y, x1 in sorted(rules, key=lambda r: (round(r[1]), r[0])):
+        if out and abs(out[-1][1] - y) <= 1.0 and x0 <= out[-1][2] + 2.0:
+            px0, py, px1 = out[-1]
+            out[-1] = (px0, py, max(px1, x1))
+        else:
+            out.append((x0, y, x1))
+    return out
 
 
 def _pdfium_page_chars(pr: Any, raw: Any, left: float, top: float) -> list[Char]:
@@ -177,7 +218,7 @@ def _pdfium_object(pr: Any, raw: Any, i: int, obj: int | None) -> tuple[str, boo
     return name, bold, round(size, 2)
 
 
-def _plumber_chars(data: bytes, max_pages: int) -> tuple[list[Page], list[list[Char]]]:
+def _plumber_chars(data: bytes, max_pages: int) -> Ink:
     """Per-character extraction through pdfminer (slow; the fallback backend)."""
     import io
 
@@ -192,8 +233,19 @@ def _plumber_chars(data: bytes, max_pages: int) -> tuple[list[Page], list[list[C
         _too_many(len(pdf.pages), max_pages)
         pages: list[Page] = []
         chars: list[list[Char]] = []
+        rules: list[list[Rule]] = []
         for page in pdf.pages:
             pages.append(Page(number=page.page_number, width=page.width, height=page.height))
+            page_rules: list[Rule] = []
+            for obj in [*page.rects, *page.lines]:
+                if obj["x1"] - obj["x0"] < MIN_RULE_WIDTH:
+                    continue
+                if obj["bottom"] - obj["top"] <= RULE_THICK:
+                    page_rules.append((obj["x0"], (obj["top"] + obj["bottom"]) / 2, obj["x1"]))
+                else:
+                    page_rules.append((obj["x0"], obj["top"], obj["x1"]))
+                    page_rules.append((obj["x0"], obj["bottom"], obj["x1"]))
+            rules.append(_merge_rules(page_rules))
             out: list[Char] = []
             pending_space = False
             for c in page.chars:
@@ -219,10 +271,10 @@ def _plumber_chars(data: bytes, max_pages: int) -> tuple[list[Page], list[list[C
                 pending_space = False
             chars.append(out)
             page.close()
-        return pages, chars
+        return pages, chars, rules
 
 
-BACKENDS: dict[str, Callable[[bytes, int], tuple[list[Page], list[list[Char]]]]] = {
+BACKENDS: dict[str, Callable[[bytes, int], Ink]] = {
     "pypdfium2": _pdfium_chars,
     "pdfplumber": _plumber_chars,
 }
@@ -400,9 +452,11 @@ def _dominant(chars: list[Char]) -> tuple[float, bool, str]:
     return sizes.most_common(1)[0][0], bold, fonts.most_common(1)[0][0]
 
 
-def _page_lines(page_no: int, segs: list[Segment], block_base: int) -> list[dict[str, object]]:
+def _page_lines(
+    page_no: int, segs: list[Segment], rules: list[Rule], block_base: int
+) -> list[dict[str, object]]:
     """Raw line dicts for one page in reading order; block ids start at `block_base`."""
-    blocks = order_segments([(s.x0, s.top, s.x1, s.bottom) for s in segs])
+    blocks = order_segments([(s.x0, s.top, s.x1, s.bottom) for s in segs], rules)
     lines: list[dict[str, object]] = []
     for b, block in enumerate(blocks):
         prev_bottom: float | None = None
@@ -456,15 +510,15 @@ def _page_lines(page_no: int, segs: list[Segment], block_base: int) -> list[dict
 
 def read_pdf(data: bytes, *, backend: str = "pypdfium2", max_pages: int = 20) -> Layout:
     """Read a PDF into a Layout; raises DocumentLoadError subclasses on unreadable input."""
-    pages, chars = BACKENDS[backend](data, max_pages)
+    pages, chars, rules = BACKENDS[backend](data, max_pages)
     if sum(ch.text.isalnum() for page in chars for ch in page) < MIN_TEXT_CHARS:
         raise EmptyText(EMPTY_MESSAGE)
     segs = [_segments(page_chars) if page_chars else [] for page_chars in chars]
     removed = _drop_running_lines(pages, segs) if len(pages) > 1 else 0
     raw: list[dict[str, object]] = []
     block_base = 0
-    for page, page_segs in zip(pages, segs, strict=True):
-        page_lines = _page_lines(page.number, page_segs, block_base)
+    for page, page_segs, page_rules in zip(pages, segs, rules, strict=True):
+        page_lines = _page_lines(page.number, page_segs, page_rules, block_base)
         raw.extend(page_lines)
         if page_lines:
             block_base = max(int(str(ln["block"])) for ln in page_lines) + 1
