@@ -111,12 +111,15 @@ def run_bench(workers: int = 2, progress: bool = False) -> dict[str, Any]:
     except ImportError as e:
         have_ours = False
         out["notes"].append(f"the project's parser cannot be imported ({e}); baseline only")
-    runs: dict[str, harness.Run] = {}
-    if have_ours:
-        runs[OURS] = harness.run_parser(docs, OURS, workers, progress)
-    runs[BASELINE] = harness.run_parser(docs, BASELINE, workers, progress)
+    plan = [(OURS, workers), (BASELINE, workers)] if have_ours else [(BASELINE, workers)]
     if have_ours and workers > 1:
-        runs[f"{OURS} (1 worker)"] = harness.run_parser(docs, OURS, 1, progress)
+        plan.insert(0, (OURS, 1))  # right before the 2-worker run: similar machine load
+    runs: dict[str, harness.Run] = {}
+    loads: dict[str, float] = {}
+    for parser, n in plan:
+        name = parser if n == workers else f"{parser} ({n} worker)"
+        loads[name] = os.getloadavg()[0]
+        runs[name] = harness.run_parser(docs, parser, n, progress)
     for name, suite in suites.items():
         meta = {"dir": name, "n_docs": len(suite), "date": out["machine"]["date"]}
         out["suites"][name] = {
@@ -126,6 +129,7 @@ def run_bench(workers: int = 2, progress: bool = False) -> dict[str, Any]:
         }
     for name, run in runs.items():
         out["speed"][name] = harness.speed_summary(run, 1 if "1 worker" in name else workers)
+        out["speed"][name]["load_avg_before"] = loads[name]
     s = out["speed"]
     if OURS in s and s[OURS]["median_ms"] and s[BASELINE]["median_ms"]:
         out["speed_ratio_baseline_over_ours"] = s[BASELINE]["median_ms"] / s[OURS]["median_ms"]
@@ -151,14 +155,14 @@ def render(out: dict[str, Any], workers: int) -> str:
             f"## Quality: {name} ({base['meta']['n_docs']} documents: {datasets})",
             quality_table(res.get(OURS), base),
         ]
-        for ds in base["by_dataset"]:
-            if len(base["by_dataset"]) > 1:
+        if len(base["by_dataset"]) > 1:
+            lines = []
+            for ds, sub_b in base["by_dataset"].items():
                 sub_o = res.get(OURS, {}).get("by_dataset", {}).get(ds)
-                sub_b = base["by_dataset"][ds]
                 o_m = sub_o["macro_f1"] if sub_o else None
-                parts.append(
-                    f"- {ds}: macro F1 ours {pct(o_m)} vs baseline {pct(sub_b['macro_f1'])}"
-                )
+                b_m = sub_b["macro_f1"]
+                lines.append(f"- {ds}: macro F1 ours {pct(o_m)} vs baseline {pct(b_m)}")
+            parts.append("\n".join(lines))
     if out["speed"]:
         parts += [
             f"## Speed (same documents; ms per document inside a worker, {workers} workers "
@@ -167,6 +171,13 @@ def render(out: dict[str, Any], workers: int) -> str:
         ]
         ratio = out.get("speed_ratio_baseline_over_ours")
         parts.append(f"Speed ratio (baseline median ms / ours median ms): **{num(ratio, '.1f')}×**")
+        loads = ", ".join(
+            f"{k} {v['load_avg_before']:.1f}"
+            for k, v in out["speed"].items()
+            if v.get("load_avg_before") is not None
+        )
+        if loads:
+            parts.append(f"1-min load average before each run (others skew timings): {loads}")
         tr = out.get("throughput_ratio_workers")
         if tr is not None:
             parts.append(f"Throughput {workers} workers vs 1 worker (ours): **{tr:.2f}×**")

@@ -4,6 +4,15 @@ Scalar fields: a match is a TP; a wrong value is both an FP and an FN; a value w
 truth is empty is an FP; a missing value where the ground truth has one is an FN. List fields:
 one-to-one matching of items. Experience/education entries are aligned one-to-one (Hungarian)
 and each component is scored as its own field. Only the `annotated_fields` are scored.
+
+Choices beyond the shared/eval README (matchers in evaluation.matching):
+- fuzzy token-set matches need the shorter side to have >= 50% of the longer side's characters;
+- company/institution names lose trailing legal forms (Ltd, Pvt, Inc, GmbH, ...) first;
+- a location also matches when the first comma-separated parts (the city) match;
+- languages: proficiency words are dropped and multi-language GT spans split into words;
+- a phone with fewer than 7 digits ("Upon request") counts as empty on either side;
+- exact duplicate GT list items are merged; duplicate predicted items are extra (FP);
+- an unparseable predicted date is a wrong value, not a missing one.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -191,6 +192,26 @@ def country_index() -> dict[str, str]:
     }
     out.update(extra)
     return out
+
+
+def _fold(text: str) -> str:
+    nfkd = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in nfkd if not unicodedata.combining(c)).strip()
+
+
+@lru_cache(maxsize=1)
+def subdivision_index() -> dict[str, str]:
+    """Folded names of states, provinces, regions (ISO 3166-2) → ISO country code.
+
+    Names shared by several countries are left out (ambiguous)."""
+    import pycountry
+
+    seen: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if len(sub.name) < 4:
+            continue
+        seen.setdefault(_fold(sub.name), set()).add(sub.country_code)
+    return {name: next(iter(codes)) for name, codes in seen.items() if len(codes) == 1}
 
 
 US_STATES = frozenset(

@@ -16,6 +16,7 @@ from parsing.contact import (
     link_network,
     normalize_url,
     region_for,
+    subdivision_index,
 )
 from parsing.dates import find_date_ranges
 from parsing.extractors.base import Context, segments
@@ -392,6 +393,14 @@ def _wrapped_link(ctx: Context, m: Match, li: int) -> Match:
     return Match(m.start, nxt.end, raw, {"network": link_network(url), "url": url})
 
 
+def _fold_loc(text: str) -> str:
+    nfkd = unicodedata.normalize("NFKD", text.lower().strip(" ."))
+    return "".join(c for c in nfkd if not unicodedata.combining(c))
+
+
+LOCATION_PARTICLES = frozenset("de del la le am an der di da do du of upon on sur en im".split())
+
+
 def _street_number(part: str) -> bool:
     """'5380 Michael Turnpike', 'Apt. 74': a house number with a street, not '75001 Paris'."""
     m = re.match(r"\s*(\d{1,4}[a-zA-Z]?)\s+(\S.*)$", part)
@@ -407,6 +416,9 @@ def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         return None
     code = country_code(parts[-1], len(parts))
     state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) == 2 else None
+    region_code = None
+    if code is None and len(parts) >= 2:
+        region_code = subdivision_index().get(_fold_loc(parts[-1]))
     kept: list[str] = []
     for i, p in enumerate(parts):
         is_last = i == len(parts) - 1
@@ -417,6 +429,8 @@ def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         if not is_last and len(parts) > 1 and (STREET_RE.search(cleaned) or _street_number(p)):
             continue
         if not re.fullmatch(r"[^\W\d_][\w .'’()-]*", cleaned):
+            return None
+        if any(w[:1].islower() and w not in LOCATION_PARTICLES for w in cleaned.split()):
             return None
         if len(cleaned.split()) > 4:
             return None
@@ -429,6 +443,8 @@ def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         norm["countryCode"] = code
     elif state:
         norm["countryCode"] = "US"
+    elif region_code:
+        norm["countryCode"] = region_code
     if city_parts:
         norm["city"] = city_parts[0]
     if len(city_parts) > 1:
@@ -436,64 +452,84 @@ def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     return ", ".join(kept), norm
 
 
-def extract_location(ctx: Context) -> Field | None:
-    """The candidate's own city/region/country from the contact zone."""
+def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], int, int]]:
+    """(weight, evidence, start, end) for address-like segments of the contact zone."""
     lines = ctx.layout.lines
     text = ctx.layout.text
-    cands: list[tuple[float, dict[str, float], int, int, str, dict[str, str]]] = []
-    zone = _zone(ctx)
     occupied = [(m.start, m.end) for m in find_emails(text)] + [
         (m.start, m.end) for m in find_links(text)
     ]
-    for rank, i in enumerate(zone):
+    out: list[tuple[float, dict[str, float], int, int]] = []
+    for rank, i in enumerate(_zone(ctx)):
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)
         for a, b in segments(line.text, line.start):
-            if label and a == line.start:
-                a = line.start + label.end()
-            seg = text[a:b].strip()
-            if not seg or any(x < b and a < y for x, y in occupied):
-                continue
-            if sum(c.isdigit() for c in seg) > 6 or (name_shape(seg) and "," not in seg):
-                continue
-            parsed = _parse_location(seg)
-            if parsed is None:
-                continue
-            value, norm = parsed
-            ev: dict[str, float] = {}
-            if "countryCode" in norm:
-                ev["country"] = 1.0
-            if "," in seg:
-                ev["separator"] = 1.0
-            if label:
-                ev["labelled"] = 1.0
-            if not ev:
-                continue
-            if match_heading(seg) is not None:
-                continue
-            weight = sum(ev.values()) - 0.05 * rank
-            start = a + (text[a:b].find(value.split(",")[0]) if value.split(",")[0] in seg else 0)
-            cands.append((weight, ev, a, b, value, norm))
-            _ = start
+            for sa, sb in _dash_parts(text, a, b):
+                if label and sa == line.start:
+                    sa = line.start + label.end()
+                seg = text[sa:sb].strip()
+                if not seg or len(seg) > 70 or any(x < sb and sa < y for x, y in occupied):
+                    continue
+                if sum(c.isdigit() for c in seg) > 6 or (name_shape(seg) and "," not in seg):
+                    continue
+                if match_heading(seg) is not None or _parse_location(seg) is None:
+                    continue
+                ev: dict[str, float] = {}
+                if "countryCode" in (_parse_location(seg) or ("", {}))[1]:
+                    ev["country"] = 1.0
+                if "," in seg:
+                    ev["separator"] = 1.0
+                if label:
+                    ev["labelled"] = 1.0
+                out.append((sum(ev.values()) - 0.05 * rank, ev, sa, sb))
+    return out
+
+
+def _dash_parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split 'Bengaluru, Karnataka - Email me on Indeed: ...' at spaced dashes."""
+    out: list[tuple[int, int]] = []
+    pos = a
+    for m in re.finditer(r"\s+[-–—]\s+|\s+[-–—]$", text[a:b]):
+        out.append((pos, a + m.start()))
+        pos = a + m.end()
+    out.append((pos, b))
+    return [(x, y) for x, y in out if y > x]
+
+
+def extract_location(ctx: Context) -> Field | None:
+    """The candidate's own city/region/country from the contact zone (needs a country, a label
+    or NER's word that it is a place: a comma alone is not enough)."""
+    text = ctx.layout.text
+    cands = sorted(_location_candidates(ctx), key=lambda c: -c[0])[:8]
     if not cands:
         return None
-    ner = entities([text[a:b] for _, _, a, b, _, _ in cands[:5]])
+    lo = min(a for _, _, a, _ in cands)
+    hi = min(max(b for _, _, _, b in cands), lo + NAME_CONTEXT_CHARS)
+    ents = [(lo + s, lo + e, lab) for s, e, lab in entities([text[lo:hi]])[0]]
     best = None
-    for (weight, ev, a, b, value, norm), ents in zip(cands[:5], ner, strict=False):
-        if any(lab in ("GPE", "LOC") for _, _, lab in ents):
+    for weight, ev, a, b in cands:
+        inside = [lab for s, e, lab in ents if a <= s and e <= b]
+        if any(lab in ("GPE", "LOC") for lab in inside):
             ev["ner_agrees"] = 1.0
             weight += 1.0
-        elif any(lab in ("PERSON", "ORG") for _, _, lab in ents) and "country" not in ev:
+        elif any(lab in ("PERSON", "ORG") for lab in inside) and "country" not in ev:
             ev["ner_disagrees"] = 1.0
             weight -= 1.0
+        if not {"country", "labelled", "ner_agrees"} & set(ev):
+            continue
         if best is None or weight > best[0]:
-            best = (weight, ev, a, b, value, norm)
-    assert best is not None
-    _, ev, a, b, value, norm = best
+            best = (weight, ev, a, b)
+    if best is None:
+        return None
+    _, ev, a, b = best
+    value, norm = _parse_location(text[a:b].strip()) or ("", {})
     if len(cands) > 1:
         ev["competing"] = 0.5
     if norm.get("countryCode"):
         ctx.country = norm["countryCode"]
+    at = text.find(value, a, b)
+    if at >= 0:
+        a, b = at, at + len(value)
     return ctx.make(a, b, "location", ev, "location.rules+ner", value=value, normalized=norm)
 
 
