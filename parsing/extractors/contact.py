@@ -409,8 +409,9 @@ def _street_number(part: str) -> bool:
     return bool(re.search(r"\b(?:apt|apartment|suite|unit|flat|no)\.?\s*\d", part, re.I))
 
 
-def _parse_location(text: str) -> tuple[str, dict[str, str]] | None:
-    """'Rue X 5, 75001 Paris, France' → ('Paris, France', {city, region, countryCode})."""
+def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
+    """Address-like text → (value, {city, region, countryCode}); street parts are dropped:
+    'Rue X 5, 75001 Paris, France' → ('Paris, France', ...)."""
     parts = [p.strip() for p in re.split(r",|\s[-–]\s", text) if p.strip()]
     if not parts or len(parts) > 5:
         return None
@@ -472,10 +473,10 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                     continue
                 if sum(c.isdigit() for c in seg) > 6 or (name_shape(seg) and "," not in seg):
                     continue
-                if match_heading(seg) is not None or _parse_location(seg) is None:
+                if match_heading(seg) is not None or parse_location(seg) is None:
                     continue
                 ev: dict[str, float] = {}
-                if "countryCode" in (_parse_location(seg) or ("", {}))[1]:
+                if "countryCode" in (parse_location(seg) or ("", {}))[1]:
                     ev["country"] = 1.0
                 if "," in seg:
                     ev["separator"] = 1.0
@@ -522,7 +523,7 @@ def extract_location(ctx: Context) -> Field | None:
     if best is None:
         return None
     _, ev, a, b = best
-    value, norm = _parse_location(text[a:b].strip()) or ("", {})
+    value, norm = parse_location(text[a:b].strip()) or ("", {})
     if len(cands) > 1:
         ev["competing"] = 0.5
     if norm.get("countryCode"):

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parsing import lexicon
-from parsing.contact import country_index
+from parsing.contact import country_index, subdivision_index
 from parsing.dates import PRESENT, DateRange, find_date_ranges, total_years
 from parsing.extractors.base import BULLET_RE, Context, content_lines
+from parsing.extractors.contact import parse_location
 from parsing.model import EducationEntry, ExperienceEntry, Field
 from parsing.nlp import entities
 from parsing.sections import Section, match_heading
@@ -49,6 +50,7 @@ class Part:
     after_at: bool = False
     before_at: bool = False
     alone: bool = False
+    place: bool = False
 
 
 @dataclass
@@ -224,9 +226,21 @@ def _company_score(text: str) -> float:
     return s
 
 
+def _is_place(text: str) -> bool:
+    """A whole line that is a place ('San Mateo, CA', 'Pune, Maharashtra', 'Berlin, Germany')."""
+    line = text.strip(" -–,")
+    parsed = parse_location(line)
+    return (
+        parsed is not None
+        and "," in line
+        and "countryCode" in parsed[1]
+        and parsed[0] == re.sub(r"\s*,\s*", ", ", line)
+    )
+
+
 def _location_part(text: str) -> bool:
     t = text.strip().lower().strip(".")
-    if t in country_index():
+    if t in country_index() or (len(t) > 3 and t in subdivision_index()):
         return True
     return bool(re.fullmatch(r"(remote|hybrid|on-?site|télétravail|homeoffice|remoto)", t))
 
@@ -273,11 +287,11 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
         prev_stop = anchors[n - 1] if n else -1
         next_stop = anchors[n + 1] if n + 1 < len(anchors) else len(info)
         need = 2 if not blk.parts else (1 if len(blk.parts) == 1 else 0)
-        order = ([k + 1, k + 2] if date_first else [k - 1, k - 2]) if need else []
+        order = ([k + 1, k + 2, k + 3] if date_first else [k - 1, k - 2, k - 3]) if need else []
         if need and not blk.parts and not date_first and k - 1 <= prev_stop:
-            order = [k + 1, k + 2]
+            order = [k + 1, k + 2, k + 3]
         if need == 1:
-            order = [k - 1, k + 1] if not date_first else [k + 1, k - 1]
+            order = [k - 1, k - 2, k + 1] if not date_first else [k + 1, k + 2, k - 1]
         for j in order:
             if need <= 0 or j <= prev_stop or j >= next_stop or j in used:
                 if j < k:
@@ -289,7 +303,17 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
                     continue
                 break
             new = _split_parts(bodyj, lj.start + offj)
-            if len(new) == 1:
+            place = _is_place(bodyj)
+            if place:  # "San Mateo, CA" on its own line: the entry's location, not a header slot
+                new = [
+                    Part(
+                        lj.start + offj,
+                        lj.start + offj + len(bodyj.rstrip()),
+                        bodyj.rstrip(),
+                        place=True,
+                    )
+                ]
+            elif len(new) == 1:
                 new[0].alone = True
             if j < k:
                 blk.parts = new + blk.parts
@@ -297,7 +321,7 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
                 blk.parts = blk.parts + new
             blk.lines.append(ij)
             used.add(j)
-            need -= 1
+            need -= 0 if place else 1
         blocks.append(blk)
     # description lines: everything not used, attributed to the block above (or below for
     # date-first layouts where it precedes nothing)
@@ -313,12 +337,32 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
     return blocks
 
 
+def _merge_places(parts: list[Part]) -> list[Part]:
+    """'Pune' + 'Maharashtra' (a city part before a region/country part) → one place part."""
+    out: list[Part] = []
+    for p in parts:
+        if (
+            out
+            and _location_part(p.text)
+            and not out[-1].place
+            and len(out[-1].text.split()) <= 3
+            and out[-1].text[:1].isupper()
+            and len(out) >= 2
+        ):
+            prev = out.pop()
+            out.append(Part(prev.start, p.end, f"{prev.text}, {p.text}", place=True))
+        else:
+            out.append(p)
+    return out
+
+
 def _assign(
     ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]], order_hint: str | None
 ) -> tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]:
     """Pick (title, company, location) among header parts, with the evidence for each."""
-    cands = [p for p in parts if not _location_part(p.text)]
-    loc = next((p for p in parts if _location_part(p.text)), None)
+    parts = _merge_places(parts)
+    cands = [p for p in parts if not p.place and not _location_part(p.text)]
+    loc = next((p for p in parts if p.place or _location_part(p.text)), None)
     if not cands:
         return None, None, loc, {}, {}
     scored = []

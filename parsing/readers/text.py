@@ -73,14 +73,44 @@ def _markdown(line: str) -> tuple[str, float, bool] | None:
     return line, size, bold
 
 
+FLAT_MIN_CHARS = 600  # a text this long on so few lines has lost its line breaks
+FLAT_MAX_LINES = 3
+_FLAT_BREAK = re.compile(r" {2,}")
+_ESCAPED_UTF8 = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
+
+
+def _unescape_utf8(text: str) -> str:
+    """Literal '\\xe2\\x80\\xa2' sequences (UTF-8 bytes written as escapes) back to '•'."""
+
+    def fix(m: re.Match[str]) -> str:
+        raw = bytes(int(h, 16) for h in re.findall(r"\\x([0-9a-fA-F]{2})", m.group(0)))
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return m.group(0)
+
+    return _ESCAPED_UTF8.sub(fix, text)
+
+
+def unflatten(text: str) -> str:
+    """Restore line breaks of a CV flattened to one line, where runs of spaces mark them."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if len(lines) > FLAT_MAX_LINES or len(text) < FLAT_MIN_CHARS:
+        return text
+    if len(_FLAT_BREAK.findall(text)) < len(text) / 400:
+        return text
+    return "\n".join(part for ln in lines for part in _FLAT_BREAK.split(ln.strip().strip('"')))
+
+
 def read_text(data: bytes) -> Layout:
     """Read TXT or Markdown bytes into a Layout (one Line per non-empty line, page 1)."""
     text = decode_text(data)
     if text is None:
         raise UnsupportedFormat(NOT_TEXT)
+    text = unflatten(_unescape_utf8(text.replace("\r\n", "\n").replace("\r", "\n")))
     raw: list[dict[str, object]] = []
     blank = 0
-    for source in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for source in text.split("\n"):
         md = _markdown(source.replace("\t", " | ") if "\t" in source.strip() else source)
         if md is None:
             continue
