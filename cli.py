@@ -87,6 +87,13 @@ def cmd_corpus(ns: argparse.Namespace) -> int:
     return corpus_main(ns)
 
 
+def cmd_import(ns: argparse.Namespace) -> int:
+    """Store and parse files into the database through the upload page's intake."""
+    from correction.importer import main as import_main
+
+    return import_main(iter_inputs(ns.paths), user=ns.user, batch=ns.batch)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree for every subcommand."""
     ap = argparse.ArgumentParser(prog="cvassist", description=__doc__)
@@ -117,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--formats", default="pdf,docx,txt")
     c.add_argument("--layouts", default="", help="comma-separated layout names (default all)")
     c.set_defaults(func=cmd_corpus)
+
+    i = sub.add_parser("import", help="parse CVs and store them for review (like the upload page)")
+    i.add_argument("paths", nargs="+")
+    i.add_argument("--user", help="uploader recorded on each document (default: OS user)")
+    i.add_argument("--batch", help="label of the upload batch")
+    i.set_defaults(func=cmd_import)
     return ap
 
 

@@ -1,11 +1,230 @@
-"""Intake workflow: uploaded bytes → a ParsedCV (storage and background workers come with #4)."""
+"""Intake workflow: uploaded bytes → stored document → parse job → parse result + candidate.
+
+`ingest` is the one code path of the upload page and `cvassist import`. The upload is never lost:
+the bytes are stored (fsync) and the Document + ParseJob rows committed before parsing starts, so
+a failed or crashed parse leaves the document, its job and the upload audit event behind.
+Parsing runs in-process for now; background workers (issue 7) will call `process_job`.
+"""
 
 from __future__ import annotations
 
-from parsing.model import ParsedCV
-from parsing.pipeline import parse_bytes
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from sqlmodel import Session
+
+from correction.bands import score_fields
+from data.db import begin_write
+from data.models import Document, ParseJob, utcnow
+from data.queries import (
+    NotFound,
+    add_audit,
+    add_parse_result,
+    candidate_for_document,
+    count_in_batch,
+    enqueue_parse,
+    get_or_create_document,
+    latest_parse,
+    save_candidate,
+)
+from data.store import FileStore, default_store
+from parsing.model import ParsedCV, Status
+from parsing.pipeline import MESSAGES, model_version, parse_bytes
+
+log = logging.getLogger(__name__)
+
+Parser = Callable[[bytes, str], ParsedCV]
+IngestStatus = Literal["parsed", "failed", "duplicate", "error"]
+LEASE = timedelta(minutes=5)
+NOT_STORED = "The file could not be stored; please try again or tell an administrator."
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """Outcome of one file. parsed: a candidate to review; failed: stored, but the parse found
+    nothing usable (see message); duplicate: these bytes were uploaded before; error: not stored."""
+
+    name: str
+    status: IngestStatus
+    sha256: str
+    document_id: int | None = None
+    candidate_id: int | None = None
+    parse_status: str | None = None  # the parse's Status value; None = not parsed (yet)
+    message: str | None = None
+
+    @property
+    def stored(self) -> bool:
+        """True when the bytes are in the store and the document row exists."""
+        return self.status != "error"
 
 
 def parse_upload(*, name: str, data: bytes) -> ParsedCV:
-    """Parse one uploaded file; never raises (bad files come back with a status and message)."""
+    """Parse one uploaded file without storing it; never raises (bad files get a status)."""
     return parse_bytes(data, name)
+
+
+def ingest(
+    *,
+    session: Session,
+    name: str,
+    data: bytes,
+    user: str,
+    batch_id: int | None,
+    store: FileStore | None = None,
+    parser: Parser | None = None,
+) -> IngestResult:
+    """Store, de-duplicate (SHA-256) and parse one upload; commits. parser None = the pipeline."""
+    name = Path(name).name
+    digest = hashlib.sha256(data).hexdigest()
+    store = store or default_store()
+    begin_write(session)
+    try:
+        doc, created = get_or_create_document(
+            session=session, data=data, name=name, user=user, batch_id=batch_id, store=store
+        )
+    except OSError:
+        session.rollback()
+        log.warning("could not store upload %s", digest[:12], exc_info=True)
+        return IngestResult(name=name, status="error", sha256=digest, message=NOT_STORED)
+    assert doc.id is not None
+    count_in_batch(
+        session=session, batch_id=batch_id, n_files=1, n_new=int(created), n_duplicates=1 - created
+    )
+    detail = {"document_id": doc.id, "batch_id": batch_id, "size": len(data), "format": doc.format}
+    if not created:
+        cand = candidate_for_document(session=session, document_id=doc.id)
+        cand_id = cand.id if cand else None
+        add_audit(
+            session=session,
+            user=user,
+            action="upload",
+            candidate_id=cand_id,
+            detail={**detail, "duplicate": True},
+        )
+        last = latest_parse(session=session, document_id=doc.id)
+        session.commit()
+        return IngestResult(
+            name=name,
+            status="duplicate",
+            sha256=digest,
+            document_id=doc.id,
+            candidate_id=cand_id,
+            parse_status=last.status if last else None,
+            message="This file was uploaded before; it was not parsed again.",
+        )
+    job = enqueue_parse(session=session, document_id=doc.id)
+    add_audit(session=session, user=user, action="upload", detail=detail)
+    session.commit()
+    assert job.id is not None
+    return process_job(session=session, job_id=job.id, store=store, parser=parser)
+
+
+def process_job(
+    *,
+    session: Session,
+    job_id: int,
+    store: FileStore | None = None,
+    parser: Parser | None = None,
+    worker: str = "inline",
+) -> IngestResult:
+    """Run one parse job: lease it, parse the stored bytes, store the result; commits."""
+    store = store or default_store()
+    begin_write(session)
+    job = session.get(ParseJob, job_id)
+    if job is None:
+        session.rollback()
+        raise NotFound(f"no parse job {job_id}")
+    job.status, job.attempts, job.worker = "running", job.attempts + 1, worker
+    job.lease_until, job.updated_at = utcnow() + LEASE, utcnow()
+    document = session.get(Document, job.document_id)
+    assert document is not None and document.id is not None
+    doc, name, digest, batch_id = document.id, document.name, document.sha256, document.batch_id
+    session.commit()
+
+    try:
+        data = store.get(digest)
+    except OSError:
+        log.error("stored bytes missing for %s", digest[:12])
+        parsed = _failed(name, digest, "The stored file is missing; please upload it again.")
+    else:
+        parsed = _parse(data, name, digest, parser)
+
+    begin_write(session)
+    result = add_parse_result(session=session, document_id=doc, parsed=parsed)
+    job = session.get(ParseJob, job_id)
+    assert job is not None and result.id is not None
+    job.lease_until, job.updated_at = None, utcnow()
+    cand_id = None
+    if parsed.status.usable:
+        scores = score_fields(f for _, f in parsed.fields.iter_fields())
+        name_field = parsed.fields.name
+        cand = save_candidate(
+            session=session,
+            document_id=doc,
+            parse_result_id=result.id,
+            scores=scores,
+            display_name=str(name_field.value) if name_field else None,
+        )
+        cand_id = cand.id
+        job.status, job.last_error = "done", None
+    else:
+        job.status, job.last_error = "failed", parsed.message
+        count_in_batch(session=session, batch_id=batch_id, n_failed=1)
+    session.commit()
+    return IngestResult(
+        name=name,
+        status="parsed" if parsed.status.usable else "failed",
+        sha256=digest,
+        document_id=doc,
+        candidate_id=cand_id,
+        parse_status=parsed.status.value,
+        message=parsed.message,
+    )
+
+
+def _parse(data: bytes, name: str, digest: str, parser: Parser | None) -> ParsedCV:
+    """Run the parser; a crash in it becomes a FAILED parse (the upload is already safe)."""
+    try:
+        return (parser or parse_bytes)(data, name)
+    except Exception as e:  # the parser boundary: a bug must not lose the upload or stop a batch
+        log.exception("parser crashed on %s: %s", digest[:12], type(e).__name__)
+        return _failed(name, digest, MESSAGES[Status.FAILED])
+
+
+def _failed(name: str, digest: str, message: str) -> ParsedCV:
+    return ParsedCV(
+        file=name,
+        sha256=digest,
+        status=Status.FAILED,
+        message=message,
+        model_version=model_version(),
+    )
+
+
+def retry_parse(
+    *,
+    session: Session,
+    document_id: int,
+    user: str,
+    store: FileStore | None = None,
+    parser: Parser | None = None,
+) -> IngestResult:
+    """Parse a stored document again (a new job and a new ParseResult; nothing is overwritten)."""
+    begin_write(session)
+    job = enqueue_parse(session=session, document_id=document_id)
+    cand = candidate_for_document(session=session, document_id=document_id)
+    add_audit(
+        session=session,
+        user=user,
+        action="upload",
+        candidate_id=cand.id if cand else None,
+        detail={"document_id": document_id, "retry": True},
+    )
+    session.commit()
+    assert job.id is not None
+    return process_job(session=session, job_id=job.id, store=store, parser=parser)

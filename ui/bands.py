@@ -1,17 +1,10 @@
-"""Confidence bands shared by every page: green at or above auto-accept, amber, red."""
+"""Confidence bands as pages show them (the rule itself lives in correction.bands)."""
 
 from __future__ import annotations
 
-AMBER_FROM = 0.6
+from correction.bands import AMBER_FROM, band
 
+__all__ = ["AMBER_FROM", "BAND_LABEL", "band"]
 
-def band(confidence: float, auto_accept: float) -> str:
-    """'green', 'amber' or 'red' for a confidence."""
-    if confidence >= auto_accept:
-        return "green"
-    if confidence >= AMBER_FROM:
-        return "amber"
-    return "red"
-
-
-BAND_ICON = {"green": "🟢", "amber": "🟠", "red": "🔴"}
+# Text labels, not emoji: they render everywhere (headless browsers, terminals, screen readers).
+BAND_LABEL = {"green": "● green", "amber": "● amber", "red": "● red"}

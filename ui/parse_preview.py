@@ -8,7 +8,7 @@ import streamlit as st
 from correction.intake import parse_upload
 from parsing.model import ParsedCV
 from settings import get_settings
-from ui.bands import BAND_ICON, band
+from ui.bands import BAND_LABEL, band
 
 
 def _rows(parsed: ParsedCV, threshold: float) -> pd.DataFrame:
@@ -17,7 +17,7 @@ def _rows(parsed: ParsedCV, threshold: float) -> pd.DataFrame:
         src = f.source
         rows.append(
             {
-                "band": BAND_ICON[band(f.confidence, threshold)],
+                "band": BAND_LABEL[band(f.confidence, threshold)],
                 "field": path,
                 "value": str(f.value)[:200],
                 "normalized": "" if f.normalized is None else str(f.normalized)[:120],

@@ -1,0 +1,73 @@
+"""`cvassist import`: store and parse files through `ingest`, the upload page's own code path."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from correction.intake import NOT_STORED, IngestResult, ingest
+from data.db import init_db, session_scope
+from data.queries import create_batch
+
+log = logging.getLogger(__name__)
+DB_ERROR = "The database could not be written; the file was not recorded."
+
+
+def default_user() -> str:
+    """The operating-system user name, or 'cli' when there is none."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def describe(path: Path, result: IngestResult) -> str:
+    """One output line: path, status, and the candidate id, 'duplicate' or the message."""
+    if result.status == "duplicate":
+        tail = "duplicate" + (f" of candidate {result.candidate_id}" if result.candidate_id else "")
+    elif result.candidate_id is not None:
+        tail = f"candidate {result.candidate_id}"
+    else:
+        tail = result.message or ""
+    return f"{path}\t{result.status}\t{tail}"
+
+
+def main(files: Iterable[Path], *, user: str | None = None, batch: str | None = None) -> int:
+    """Import files as one batch; prints a line per file and a summary. 1 = a file not stored."""
+    user = user or default_user()
+    init_db()
+    counts: Counter[str] = Counter()
+    with session_scope() as session:
+        batch_row = create_batch(session=session, user=user, label=batch)
+        session.commit()
+        for path in files:
+            result = _import_one(session, path, user=user, batch_id=batch_row.id)
+            counts[result.status] += 1
+            print(describe(path, result), flush=True)
+    total = sum(counts.values())
+    print(
+        f"{total} file{'s' if total != 1 else ''}: {counts['parsed']} parsed, "
+        f"{counts['failed']} failed to parse, {counts['duplicate']} duplicate, "
+        f"{counts['error']} not stored (batch {batch_row.id})"
+    )
+    return 1 if counts["error"] else 0
+
+
+def _import_one(session: Session, path: Path, *, user: str, batch_id: int | None) -> IngestResult:
+    """Ingest one path; an unreadable file or a database error becomes an 'error' result."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return IngestResult(name=path.name, status="error", sha256="", message=NOT_STORED)
+    try:
+        return ingest(session=session, name=path.name, data=data, user=user, batch_id=batch_id)
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("database error importing a file", exc_info=True)
+        return IngestResult(name=path.name, status="error", sha256="", message=DB_ERROR)
