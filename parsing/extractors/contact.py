@@ -88,9 +88,11 @@ LOCATION_LABEL_RE = re.compile(
     r"lieu|residence|city|ville|ciudad|based in|current location)\s*[:\-]?\s*",
     re.I,
 )
+POSTCODE_CITY_RE = re.compile(r"^\s*(?:[A-Z]{1,2}-?)?\d{4,6}(?:-\d{3,4})?\s+[^\W\d_]")
 STREET_RE = re.compile(
     r"\d|\b(?:street|st\.|road|rd\.|avenue|ave\.?|lane|straße|strasse|str\.|weg|rue|calle|"
-    r"avenida|plaza|laan|straat|gasse|platz|allee|boulevard|blvd)\b",
+    r"avenida|plaza|laan|straat|gasse|platz|allee|boulevard|blvd|via|viale|piazza|corso|rua|"
+    r"calle|carrer|camino|paseo|ulica|ul\.|chemin|impasse|place|quai|plein|steeg)\b",
     re.I,
 )
 
@@ -413,8 +415,12 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     """Address-like text → (value, {city, region, countryCode}); street parts are dropped:
     'Rue X 5, 75001 Paris, France' → ('Paris, France', ...)."""
     parts = [p.strip() for p in re.split(r",|\s[-–]\s", text) if p.strip()]
-    if not parts or len(parts) > 5:
+    if not parts or len(parts) > 6:
         return None
+    # "street, no., 60125 Trento, Italy": everything before the postcode+city part is street
+    postal = [i for i, p in enumerate(parts[:-1]) if POSTCODE_CITY_RE.match(p)]
+    if postal and postal[-1] > 0:
+        parts = parts[postal[-1] :]
     code = country_code(parts[-1], len(parts))
     state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) == 2 else None
     region_code = None
@@ -471,7 +477,7 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                 seg = text[sa:sb].strip()
                 if not seg or len(seg) > 70 or any(x < sb and sa < y for x, y in occupied):
                     continue
-                if sum(c.isdigit() for c in seg) > 6 or (name_shape(seg) and "," not in seg):
+                if sum(c.isdigit() for c in seg) > 12 or (name_shape(seg) and "," not in seg):
                     continue
                 if match_heading(seg) is not None or parse_location(seg) is None:
                     continue

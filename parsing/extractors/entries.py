@@ -22,6 +22,9 @@ PART_SPLIT_RE = re.compile(
 )
 STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
 STRIP = " ()[]-–—,:;|•"
+COMPANY_DOT_RE = re.compile(
+    r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh|s\.p\.a|s\.r\.l)\.$", re.I
+)
 
 
 def _trim(piece: str) -> tuple[int, int]:
@@ -70,9 +73,7 @@ def _header_like(text: str) -> bool:
         return False
     if len(t.split()) > MAX_HEADER_WORDS:
         return False
-    if t.endswith(".") and not re.search(
-        r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh)\.$", t, re.I
-    ):
+    if t.endswith(".") and len(t.split()) > 5 and not COMPANY_DOT_RE.search(t):
         return False
     return match_heading(t) is None
 
