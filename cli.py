@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -138,8 +139,12 @@ def main(argv: list[str] | None = None) -> None:
     ns = build_parser().parse_args(argv)
     try:
         code = ns.func(ns)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         code = 130
+    except BrokenPipeError:  # `cvassist parse ... | head`: the reader left, stop quietly
+        sys.stdout = open(os.devnull, "w")  # nothing more may be flushed to the closed pipe
+        code = 0
     sys.exit(code)
 
 

@@ -34,6 +34,15 @@ def _fold(text: str) -> str:
     return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 
+def _fold_char(c: str) -> str:
+    """One character folded without changing the text's length (else left as it is)."""
+    f = _fold(c)
+    if len(f) == 1:
+        return f
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
 @lru_cache(maxsize=1)
 def _month_map() -> dict[str, int]:
     out: dict[str, int] = {}
@@ -106,8 +115,8 @@ def find_date_ranges(text: str) -> list[DateRange]:
     """Every date range, 'since' date and lone date in `text`, left to right, non-overlapping."""
     rng, since_re, present_re = _patterns()
     folded = _fold(text)
-    if len(folded) != len(text):  # folding changed offsets (rare ligatures): fall back to lower
-        folded = text.lower()
+    if len(folded) != len(text):  # ligatures, 'İ', ...: fold char by char, keeping offsets
+        folded = "".join(_fold_char(c) for c in text)
     out: list[DateRange] = []
     taken: list[tuple[int, int]] = []
     for m in since_re.finditer(folded):

@@ -110,10 +110,15 @@ def entities(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     nlp = pretrained()
     if nlp is None:
         return [[] for _ in texts]
-    return [
-        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        for doc in nlp.pipe(texts, batch_size=64)
-    ]
+    return [list(_entities_of(t)) for t in texts]
+
+
+@lru_cache(maxsize=512)
+def _entities_of(text: str) -> tuple[tuple[int, int, str], ...]:
+    """One text through the NER path (cached: name and location share the contact zone)."""
+    nlp = pretrained()
+    assert nlp is not None
+    return tuple((e.start_char, e.end_char, e.label_) for e in nlp(text).ents)
 
 
 def degraded() -> bool:

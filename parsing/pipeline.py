@@ -41,6 +41,12 @@ MESSAGES = {
 NOTHING_FOUND = "No CV details were recognised in this document; please check it by hand."
 
 
+def printable_name(filename: str) -> str:
+    """The file's base name as valid text (undecodable bytes in names become U+FFFD)."""
+    base = Path(filename).name
+    return base.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def model_version() -> str:
     """Identifies the extraction rules and models behind the confidences."""
     return f"rules-{PARSER_VERSION}+{'rules-only' if nlp.degraded() else 'en_core_web_sm-3.8.0'}"
@@ -93,7 +99,7 @@ def parse_bytes(
     """Parse one document. Every failure becomes a status and a one-sentence message."""
     t0 = time.perf_counter()
     settings = settings or get_settings()
-    name = Path(filename).name
+    name = printable_name(filename)
     digest = hashlib.sha256(data).hexdigest()
     if len(data) > settings.max_file_bytes:
         msg = MESSAGES[Status.TOO_LARGE].format(mb=settings.max_file_mb)
@@ -143,9 +149,10 @@ def parse_path(path: Path, *, settings: Settings | None = None) -> ParsedCV:
             with path.open("rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
             msg = MESSAGES[Status.TOO_LARGE].format(mb=settings.max_file_mb)
-            return _failure(path.name, digest, Status.TOO_LARGE, msg, t0)
+            return _failure(printable_name(path.name), digest, Status.TOO_LARGE, msg, t0)
         data = path.read_bytes()
     except OSError:
         digest = hashlib.sha256(b"").hexdigest()
-        return _failure(path.name, digest, Status.FAILED, "The file could not be opened.", t0)
+        msg = "The file could not be opened."
+        return _failure(printable_name(path.name), digest, Status.FAILED, msg, t0)
     return parse_bytes(data, path.name, settings=settings)

@@ -203,6 +203,8 @@ def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int,
             and len(nxt.text.split()) <= 2
             and abs(nxt.size - line.size) < 0.2
             and nxt.block == line.block
+            and fold(line.text) not in NOT_NAMES
+            and match_heading(line.text.strip()) is None
             and name_shape(f"{line.text.strip()} {nxt.text.strip()}")
         ):
             cands.append((i, line.start, nxt.end, False))
@@ -225,6 +227,16 @@ def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int,
     return cands
 
 
+def _zone_window(ctx: Context) -> tuple[int, int]:
+    """The stretch of text NER reads once for both name and location: the contact zone's start."""
+    zone = _zone(ctx)
+    lines = ctx.layout.lines
+    if not zone:
+        return 0, 0
+    z0 = lines[zone[0]].start
+    return z0, min(lines[zone[-1]].end, z0 + NAME_CONTEXT_CHARS)
+
+
 def extract_name(ctx: Context) -> Field | None:
     """The candidate's name: name-shaped text near the top, in the largest font, PERSON per NER."""
     lines = ctx.layout.lines
@@ -233,13 +245,11 @@ def extract_name(ctx: Context) -> Field | None:
     if not zone:
         return None
     cands = _name_candidates(ctx, zone)[:6]
-    z0 = lines[zone[0]].start
-    z1 = min(lines[zone[-1]].end, z0 + NAME_CONTEXT_CHARS)
-    persons = [(z0 + s, z0 + e) for s, e, lab in entities([text[z0:z1]])[0] if lab == "PERSON"]
+    z0, z1 = _zone_window(ctx)
+    ents = entities([text[z0:z1]])[0]
+    persons = [(z0 + s, z0 + e) for s, e, lab in ents if lab == "PERSON"]
     others = [
-        (z0 + s, z0 + e)
-        for s, e, lab in entities([text[z0:z1]])[0]
-        if lab in ("ORG", "GPE", "FAC", "LOC", "PRODUCT")
+        (z0 + s, z0 + e) for s, e, lab in ents if lab in ("ORG", "GPE", "FAC", "LOC", "PRODUCT")
     ]
     for s, e in persons[:2]:
         if name_shape(text[s:e]) and not any(a <= s < b for _, a, b, _ in cands):
@@ -510,8 +520,7 @@ def extract_location(ctx: Context) -> Field | None:
     cands = sorted(_location_candidates(ctx), key=lambda c: -c[0])[:8]
     if not cands:
         return None
-    lo = min(a for _, _, a, _ in cands)
-    hi = min(max(b for _, _, _, b in cands), lo + NAME_CONTEXT_CHARS)
+    lo, hi = _zone_window(ctx)
     ents = [(lo + s, lo + e, lab) for s, e, lab in entities([text[lo:hi]])[0]]
     best = None
     for weight, ev, a, b in cands:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parsing import lexicon
-from parsing.contact import country_index, subdivision_index
+from parsing.contact import US_STATES, country_index, subdivision_index
 from parsing.dates import PRESENT, DateRange, find_date_ranges, total_years
 from parsing.extractors.base import BULLET_RE, Context, content_lines
 from parsing.extractors.contact import parse_location
@@ -194,10 +194,20 @@ def _degree_re() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     return long_re, short_re, levels
 
 
+def _state_code(text: str, m: re.Match[str]) -> bool:
+    """'Boston, MA' / 'MA 02139': a US state code, not a Master of Arts."""
+    if m.group(0) not in US_STATES:
+        return False
+    before = text[: m.start()].rstrip()
+    after = text[m.end() :].lstrip()
+    return before.endswith(",") or bool(re.match(r"\d{5}\b", after))
+
+
 def degree_match(text: str) -> tuple[int, int, str] | None:
     """(start, end, level) of the first degree mention in `text`."""
     long_re, short_re, levels = _degree_re()
-    hits = [m for m in (long_re.search(text), short_re.search(text)) if m]
+    short = next((m for m in short_re.finditer(text) if not _state_code(text, m)), None)
+    hits = [m for m in (long_re.search(text), short) if m]
     if not hits:
         return None
     m = min(hits, key=lambda x: (x.start(), -(x.end() - x.start())))

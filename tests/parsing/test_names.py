@@ -1,0 +1,113 @@
+"""The candidate's name: never a section heading, and found in every script and naming style."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsing import lexicon
+from parsing.model import ParsedCV
+from parsing.pipeline import parse_bytes
+from parsing.sections import fold
+
+NAME = "Amelia Hartley"
+CONTACT = "amelia.hartley@example.com | +44 20 7946 0958\n"
+BODY = "\nSoftware Engineer, Acme Ltd\nJan 2019 - Present\n\nSkills\nPython, SQL\n"
+TITLE_WORDS = ("Curriculum Vitae", "Resume", "Résumé", "CV", "Lebenslauf", "Hoja de vida")
+# Every heading of every section in every language, plus the words that title a CV.
+HEADING_GROUPS: dict[str, list[str]] = {
+    section: sorted({h for hs in by_lang.values() for h in hs})
+    for section, by_lang in lexicon.headings().items()
+}
+HEADING_GROUPS["cv title"] = list(TITLE_WORDS)
+
+
+def _parse(text: str) -> ParsedCV:
+    parsed = parse_bytes(text.encode(), "cv.txt")
+    assert parsed.status.usable, parsed.message
+    return parsed
+
+
+def _name(text: str) -> str | None:
+    name = _parse(text).fields.name
+    return None if name is None else name.value
+
+
+def test_every_section_and_language_is_swept() -> None:
+    assert set(lexicon.HEADING_SECTIONS) <= set(HEADING_GROUPS)
+    assert sum(len(v) for v in HEADING_GROUPS.values()) > 300
+
+
+@pytest.mark.parametrize("section", list(HEADING_GROUPS))
+def test_heading_above_the_name_is_never_the_name(section: str) -> None:
+    wrong = []
+    for heading in HEADING_GROUPS[section]:
+        for variant in dict.fromkeys([heading.upper(), heading.title()]):
+            got = _name(f"{variant}\n{NAME}\n{CONTACT}")
+            if got != NAME:
+                wrong.append(f"{variant!r} -> {got!r}")
+    assert not wrong, f"{len(wrong)} first lines spoil the name:\n" + "\n".join(wrong[:25])
+
+
+# Headings that open a CV (title words, contact, summary), with no name anywhere below.
+TOP_HEADINGS = sorted(
+    set(TITLE_WORDS)
+    | {h for s in ("contact", "summary") for hs in lexicon.headings()[s].values() for h in hs}
+)
+
+
+@pytest.mark.parametrize("heading", TOP_HEADINGS)
+def test_heading_is_not_the_name_when_there_is_none(heading: str) -> None:
+    got = _name(f"{heading.upper()}\n{CONTACT}{BODY}")
+    assert got is None or fold(heading) not in fold(got), got
+
+
+NAMES = [
+    "Jan van der Berg",
+    "María de la Cruz",
+    "Jean-Luc Picard",
+    "José Müller",
+    "Zoë O'Brien",
+    "Søren Kierkegaard",
+    "Łukasz Żółć",
+    "Nguyễn Văn An",
+    "Ahmed bin Rashid",
+    "Anne-Marie Dupont-Leroy",
+    "山田 太郎",
+    "李小龙",
+    "Иван Петров",
+    "Γιώργος Παπαδόπουλος",
+    "محمد علي",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("first_line", ["", "CURRICULUM VITAE\n", "Résumé\n"])
+def test_name_is_found(first_line: str, name: str) -> None:
+    cv = f"{first_line}{name}\nmail@example.com | +44 20 7946 0958\n{BODY}"
+    assert _name(cv) == name
+
+
+def test_name_under_lebenslauf() -> None:
+    assert _name(f"Lebenslauf\nJosé Müller\nmail@example.com\n{BODY}") == "José Müller"
+
+
+@pytest.mark.parametrize("name", ["Jan van der Berg", "María de la Cruz", "Иван Петров"])
+def test_labelled_name_is_found(name: str) -> None:
+    cv = f"Name: {name}\nE-mail: mail@example.com\n{BODY}"
+    assert _name(cv) == name
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Amelia Hartley | amelia@example.com | +44 20 7946 0958", "Amelia Hartley, London, UK"],
+)
+def test_name_shares_a_line_with_contact_details(line: str) -> None:
+    assert _name(f"{line}\n{BODY}") == NAME
+
+
+@pytest.mark.parametrize(
+    "first_line", ["Senior Software Engineer", "Acme Solutions Ltd", "London, United Kingdom"]
+)
+def test_title_company_or_place_is_not_a_name(first_line: str) -> None:
+    got = _name(f"{first_line}\namelia@example.com\n{BODY}")
+    assert got is None or fold(got) != fold(first_line)

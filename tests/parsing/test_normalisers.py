@@ -1,0 +1,379 @@
+"""Table-driven tests for the normalisers (phones, degrees, skills, languages, links, locations)
+and property tests: no normaliser raises on arbitrary text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsing.contact import find_emails, find_links, find_phones, link_network, normalize_url
+from parsing.dates import find_date_ranges, normalize_date
+from parsing.extractors.contact import parse_location
+from parsing.extractors.entries import degree_match
+from parsing.extractors.lists import canonical_skill
+from parsing.model import ParsedCV
+from parsing.pipeline import parse_bytes
+from parsing.sections import match_heading
+
+
+def _parse(text: str) -> ParsedCV:
+    parsed = parse_bytes(text.encode(), "cv.txt")
+    assert parsed.status.usable, parsed.message
+    return parsed
+
+
+# --------------------------------------------------------------------------- phones
+
+PHONES = [
+    ("+44 20 7946 0958", None, "+442079460958"),
+    ("020 7946 0958", "GB", "+442079460958"),
+    ("+49 30 12345678", None, "+493012345678"),
+    ("030 12345678", "DE", "+493012345678"),
+    ("+33 1 23 45 67 89", None, "+33123456789"),
+    ("01 23 45 67 89", "FR", "+33123456789"),
+    ("+34 912 345 678", None, "+34912345678"),
+    ("+31 20 123 4567", None, "+31201234567"),
+    ("+39 06 1234 5678", None, "+390612345678"),
+    ("+48 22 123 45 67", None, "+48221234567"),
+    ("+46 8 123 456 78", None, "+46812345678"),
+    ("+91 98765 43210", None, "+919876543210"),
+    ("+1 (415) 555-0132", None, "+14155550132"),
+    ("(415) 555-0132", "US", "+14155550132"),
+    ("+81 3-1234-5678", None, "+81312345678"),
+    ("+55 11 91234-5678", None, "+5511912345678"),
+    ("+7 495 123-45-67", None, "+74951234567"),
+]
+
+
+@pytest.mark.parametrize(("text", "region", "e164"), PHONES)
+def test_phone_to_e164(text: str, region: str | None, e164: str) -> None:
+    found = find_phones(f"Tel: {text} (mobile)", region)
+    assert [m.normalized for m in found] == [e164]
+    assert found[0].value == text and found[0].valid
+
+
+def test_the_same_national_number_depends_on_the_region() -> None:
+    gb = find_phones("020 7946 0958", "GB")
+    assert [m.normalized for m in gb] == ["+442079460958"]
+    assert all(m.normalized != "+442079460958" for m in find_phones("020 7946 0958", "DE"))
+
+
+@pytest.mark.parametrize(
+    "dates",
+    ["2016 - 2018", "2016–2018", "09/2016 - 09/2018", "01.02.2016 – 31.03.2018", "1998 - 2004"],
+)
+def test_date_ranges_in_the_header_are_not_phones(dates: str) -> None:
+    cv = (
+        f"Amelia Hartley\namelia@example.com | {dates}\n\nExperience\n"
+        "Engineer, Acme Ltd\n2016 - 2018\nAnalyst, Globex Ltd\n2012 - 2016\n"
+    )
+    assert _parse(cv).fields.phone is None
+
+
+def test_a_real_phone_next_to_date_ranges_is_found() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com | 2016 - 2018 | +44 20 7946 0958\n\nExperience\n"
+        "Engineer, Acme Ltd\n2016 - 2018\n"
+    )
+    phone = _parse(cv).fields.phone
+    assert phone is not None and phone.normalized == "+442079460958"
+
+
+# --------------------------------------------------------------------------- degrees
+
+DEGREES = [
+    ("B.Sc. in Physics", "bachelor"),
+    ("Bachelor of Arts in History", "bachelor"),
+    ("BA in History", "bachelor"),
+    ("Master of Science", "master"),
+    ("MBA", "master"),
+    ("MSc Computer Science", "master"),
+    ("PhD", "doctorate"),
+    ("Doctorat en Physique", "doctorate"),
+    ("Licence", "bachelor"),
+    ("Máster en Ingeniería", "master"),
+    ("Grado en Derecho", "bachelor"),
+    ("HBO Bachelor", "bachelor"),
+    ("High School Diploma", "secondary"),
+    ("Abitur", "secondary"),
+    ("Baccalauréat", "secondary"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), DEGREES)
+def test_degree_level(text: str, level: str) -> None:
+    hit = degree_match(text)
+    assert hit is not None, text
+    assert hit[2] == level
+    assert hit[0] == 0  # the mention starts where the degree is printed
+
+
+def test_diplom_ingenieur_has_a_real_level() -> None:
+    hit = degree_match("Diplom-Ingenieur Maschinenbau")
+    assert hit is not None and hit[2] not in ("other", "secondary")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["BAnk", "BANK", "Bank teller", "Barista", "Alibaba Group", "baseball coach", "NBA player"],
+)
+def test_short_degree_does_not_match_inside_words(text: str) -> None:
+    assert degree_match(text) is None
+
+
+def test_state_code_after_a_city_is_not_a_degree() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com\n\nEducation\nB.Sc. in Physics\n"
+        "Boston University, Boston, MA\n2012 – 2016\n\nSkills\nPython\n"
+    )
+    education = _parse(cv).fields.education or []
+    levels = [e.degree.normalized for e in education if e.degree]
+    assert levels == ["bachelor"]
+
+
+# --------------------------------------------------------------------------- skills
+
+SKILLS = [
+    ("JS", "JavaScript"),
+    ("Postgres", "PostgreSQL"),
+    ("k8s", "Kubernetes"),
+    ("ReactJS", "React"),
+    ("Golang", "Go"),
+    ("MS Excel", "Microsoft Excel"),
+    ("sklearn", "scikit-learn"),
+    ("  python ", "Python"),
+]
+
+
+@pytest.mark.parametrize(("text", "canonical"), SKILLS)
+def test_skill_alias(text: str, canonical: str) -> None:
+    assert canonical_skill(text) == (canonical, "lexicon")
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"), [("Kubernetess", "Kubernetes"), ("Javascrpt", "JavaScript")]
+)
+def test_misspelt_skill_resolves_fuzzily(text: str, canonical: str) -> None:
+    assert canonical_skill(text) == (canonical, "lexicon_fuzzy")
+
+
+@pytest.mark.parametrize("text", ["underwater basket weaving", "xyzzy", "Jav", ""])
+def test_unknown_phrase_is_not_a_skill(text: str) -> None:
+    assert canonical_skill(text)[0] is None
+
+
+# --------------------------------------------------------------------------- languages
+
+LANGUAGE_CVS = [
+    (
+        "Amelia Hartley",
+        "Languages",
+        ["English (native)", "German: B2", "French – fluent"],
+        [("English", "native"), ("German", "B2"), ("French", "C1")],
+    ),
+    (
+        "Max Mustermann",
+        "Sprachen",
+        ["Deutsch – Muttersprache", "Englisch – fließend", "Französisch: Grundkenntnisse"],
+        [("German", "native"), ("English", "C1"), ("French", "A2")],
+    ),
+    (
+        "Jean Dupont",
+        "Langues",
+        ["Français : langue maternelle", "Anglais : courant", "Espagnol : notions"],
+        [("French", "native"), ("English", "C1"), ("Spanish", "A2")],
+    ),
+    (
+        "María García",
+        "Idiomas",
+        ["Español (nativo)", "Inglés (C1)", "Francés (B1)"],
+        [("Spanish", "native"), ("English", "C1"), ("French", "B1")],
+    ),
+    (
+        "Jan de Vries",
+        "Talen",
+        ["Nederlands: moedertaal", "Engels: goed", "Duits: redelijk"],
+        [("Dutch", "native"), ("English", "B2"), ("German", "B1")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "heading", "lines", "expected"), LANGUAGE_CVS, ids=lambda v: str(v)[:12]
+)
+def test_languages_and_fluency(
+    name: str, heading: str, lines: list[str], expected: list[tuple[str, str]]
+) -> None:
+    cv = f"{name}\nmail@example.com\n\n{heading}\n" + "\n".join(lines) + "\n"
+    languages = _parse(cv).fields.languages
+    assert languages is not None
+    got = [
+        (e.language.normalized if e.language else None, e.fluency.normalized if e.fluency else None)
+        for e in languages
+    ]
+    assert got == expected
+
+
+def test_languages_on_one_line() -> None:
+    cv = "Amelia Hartley\nmail@example.com\n\nLanguages\nEnglish (C2), Spanish (B1), Dutch (A2)\n"
+    languages = _parse(cv).fields.languages or []
+    got = [(e.language.normalized, e.fluency.normalized) for e in languages if e.language]
+    assert got == [("English", "C2"), ("Spanish", "B1"), ("Dutch", "A2")]
+
+
+# --------------------------------------------------------------------------- links
+
+
+@pytest.mark.parametrize(
+    ("text", "network", "url"),
+    [
+        ("linkedin.com/in/amelia-hartley", "LinkedIn", "https://linkedin.com/in/amelia-hartley"),
+        (
+            "https://www.linkedin.com/in/amelia",
+            "LinkedIn",
+            "https://www.linkedin.com/in/amelia",
+        ),
+        ("github.com/ahartley", "GitHub", "https://github.com/ahartley"),
+        ("www.ameliahartley.dev", "Website", "https://www.ameliahartley.dev"),
+        ("ameliahartley.com/blog", "Website", "https://ameliahartley.com/blog"),
+    ],
+)
+def test_link_is_typed_and_normalised(text: str, network: str, url: str) -> None:
+    found = find_links(f"Profile: {text}.")
+    assert [m.normalized for m in found] == [{"network": network, "url": url}]
+    assert found[0].value == text  # trailing sentence punctuation is not part of the link
+
+
+def test_email_domain_is_not_a_link() -> None:
+    assert find_links("amelia.hartley@example.com") == []
+    found = find_links("amelia@ameliahartley.dev | github.com/ahartley")
+    assert [m.normalized["network"] for m in found] == ["GitHub"]
+
+
+def test_normalize_url_and_network() -> None:
+    assert normalize_url("www.example.org/x),") == "https://www.example.org/x"
+    assert normalize_url("http://example.org") == "http://example.org"
+    assert link_network("https://uk.linkedin.com/in/x") == "LinkedIn"
+    assert link_network("https://notgithub.com/x") == "Website"
+
+
+def test_links_in_a_parsed_header() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com | linkedin.com/in/amelia-hartley | "
+        "github.com/ahartley\n\nSkills\nPython\n"
+    )
+    links = _parse(cv).fields.links or []
+    assert [f.normalized for f in links] == [
+        {"network": "LinkedIn", "url": "https://linkedin.com/in/amelia-hartley"},
+        {"network": "GitHub", "url": "https://github.com/ahartley"},
+    ]
+
+
+# --------------------------------------------------------------------------- locations
+
+LOCATIONS = [
+    (
+        "Somerville, Massachusetts, US",
+        {"city": "Somerville", "region": "Massachusetts", "countryCode": "US"},
+    ),
+    ("Austin, TX", {"city": "Austin", "region": "TX", "countryCode": "US"}),
+    ("San Francisco, CA", {"city": "San Francisco", "region": "CA", "countryCode": "US"}),
+    ("75001 Paris, France", {"city": "Paris", "countryCode": "FR"}),
+    ("Berlin, Deutschland", {"city": "Berlin", "countryCode": "DE"}),
+    ("Toronto, ON, Canada", {"city": "Toronto", "region": "ON", "countryCode": "CA"}),
+    ("London, UK", {"city": "London", "countryCode": "GB"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LOCATIONS)
+def test_parse_location(text: str, expected: dict[str, str]) -> None:
+    parsed = parse_location(text)
+    assert parsed is not None
+    assert parsed[1] == expected
+
+
+def test_postcode_is_dropped_from_the_displayed_location() -> None:
+    assert parse_location("75001 Paris, France") == (
+        "Paris, France",
+        {"city": "Paris", "countryCode": "FR"},
+    )
+
+
+@pytest.mark.parametrize(("text", "expected"), LOCATIONS[:5])
+def test_location_in_a_parsed_header(text: str, expected: dict[str, str]) -> None:
+    cv = f"Amelia Hartley\namelia@example.com | {text}\n\nSkills\nPython\n"
+    location = _parse(cv).fields.location
+    assert location is not None and location.normalized == expected
+
+
+# --------------------------------------------------------------------------- properties
+
+TOKENS = [
+    "2019", "1999", "2045", "03", "13", "12/2019", "2019-03", "01.02.2018", "Jan", "März",
+    "févr.", "enero", "mei", "Sept.", "present", "heute", "seit", "since", "desde", "-", "–",
+    "—", "/", "to", "bis", "+44", "+1", "(415)", "555-0132", "0", "00", "@", "a@b.co", "www.",
+    ".com", "https://", "github.com/", "linkedin.com/in/x", "Experience", "SKILLS", "Sprachen",
+    "·", "|", ",", ".", "'", "’", "\n", "\t", " ", "Python", "JS", "k8s", "ﬁ", "İ", "ß", "😀",
+]  # fmt: skip
+CV_TEXT = st.one_of(
+    st.text(max_size=120),
+    st.lists(st.sampled_from(TOKENS), max_size=30).map(" ".join),
+    st.lists(st.sampled_from(TOKENS), max_size=30).map("".join),
+)
+PROPERTY = settings(max_examples=100, deadline=None)
+
+
+@PROPERTY
+@given(CV_TEXT)
+def test_text_normalisers_never_raise(text: str) -> None:
+    normalize_date(text)
+    find_date_ranges(text)
+    find_emails(text)
+    find_links(text)
+    match_heading(text)
+    canonical_skill(text)
+
+
+@PROPERTY
+@given(CV_TEXT, st.sampled_from([None, "GB", "DE", "FR", "US", "IN", "ZZ"]))
+def test_find_phones_never_raises_and_returns_e164(text: str, region: str | None) -> None:
+    for m in find_phones(text, region):
+        assert str(m.normalized).startswith("+")
+        assert text[m.start : m.end] == m.value
+
+
+@PROPERTY
+@given(CV_TEXT)
+def test_normalize_date_is_idempotent(text: str) -> None:
+    once = normalize_date(text)
+    if once is not None:
+        assert normalize_date(once) == once
+
+
+@PROPERTY
+@given(CV_TEXT)
+def test_date_range_positions_point_into_the_text(text: str) -> None:
+    for r in find_date_ranges(text):
+        assert 0 <= r.start_pos < r.end_pos <= len(text)
+        assert normalize_date(r.start or "") == r.start
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [("ﬁİ 2019", "2019"), ("İzmir… 03/2016 – 05/2018", "03/2016 – 05/2018")],
+)
+def test_dotted_capital_i_shifts_dates(text: str, printed: str) -> None:
+    found = find_date_ranges(text)
+    assert found
+    assert text[found[0].start_pos : found[0].end_pos] == printed
+
+
+def test_date_value_is_the_printed_date_next_to_turkish_text() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com\n\nExperience\n"
+        "Engineer – İstanbul office… | 03/2016 – 05/2018\nBuilt things.\n"
+    )
+    experience = _parse(cv).fields.experience or []
+    assert experience and experience[0].start is not None
+    assert experience[0].start.value == "03/2016 – 05/2018"
