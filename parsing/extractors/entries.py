@@ -54,6 +54,7 @@ class Part:
     before_at: bool = False
     alone: bool = False
     place: bool = False
+    kind_hint: str = ""
 
 
 @dataclass
@@ -546,6 +547,23 @@ def total_experience(ctx: Context, entries: list[ExperienceEntry]) -> Field | No
     return f
 
 
+def _split_unknown_pair(p: Part) -> list[Part]:
+    """'Formation GraphQL, CLEVER INSTITUTE' with no degree or institution word: the last comma
+    separates what was studied from where (the order education lines are written in)."""
+    if _edu_part_kind(p.text) != "unknown" or ", " not in p.text:
+        return [p]
+    cut = p.text.rfind(", ")
+    head, tail = p.text[:cut].strip(), p.text[cut + 2 :].strip()
+    if not head or not tail[:1].isupper() or len(tail.split()) > 8 or len(head.split()) > 14:
+        return [p]
+    if _location_part(tail) or (parse_location(tail) is not None and "," in tail):
+        return [p]
+    return [
+        Part(p.start, p.start + len(head), head, kind_hint="degree"),
+        Part(p.end - len(tail), p.end, tail, kind_hint="institution"),
+    ]
+
+
 def _date_free(text: str, ranges: list[DateRange], base: int) -> list[Part]:
     """The pieces of a line around its dates, trimmed, unsplit."""
     out: list[Part] = []
@@ -613,11 +631,16 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
                 ),
                 r,
             )
-        for p in _edu_parts(_date_free(stripped, ranges, base + cut)):
+        pieces = _edu_parts(_date_free(stripped, ranges, base + cut))
+        if len(pieces) == 1 and "degree" not in cur and "institution" not in cur:
+            pieces = _split_unknown_pair(pieces[0])
+        for p in pieces:
             if re.match(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b", p.text):
                 cur.setdefault("grade", (p, None))
                 continue
             kind = _edu_part_kind(p.text)
+            if kind == "unknown" and p.kind_hint:
+                kind = p.kind_hint + "_guess"
             if kind == "unknown":
                 if _location_part(p.text) or not p.text[:1].isupper():
                     continue
