@@ -3,23 +3,26 @@
 `ingest` is the one code path of the upload page and `cvassist import`. The upload is never lost:
 the bytes are stored (fsync) and the Document + ParseJob rows committed before parsing starts, so
 a failed or crashed parse leaves the document, its job and the upload audit event behind.
-Parsing runs in-process for now; background workers (issue 7) will call `process_job`.
+`ingest` parses in-process; the upload page stores a whole batch first (`intake_batch`) and
+background workers run `run_job` (a picklable wrapper of `process_job`) for each queued job.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from correction.bands import score_fields
-from data.db import begin_write
+from data.db import begin_write, session_scope
 from data.models import Document, ParseJob, utcnow
 from data.queries import (
     NotFound,
@@ -27,6 +30,7 @@ from data.queries import (
     add_parse_result,
     candidate_for_document,
     count_in_batch,
+    create_batch,
     enqueue_parse,
     get_or_create_document,
     latest_parse,
@@ -39,15 +43,17 @@ from parsing.pipeline import MESSAGES, model_version, parse_bytes
 log = logging.getLogger(__name__)
 
 Parser = Callable[[bytes, str], ParsedCV]
-IngestStatus = Literal["parsed", "failed", "duplicate", "error"]
+IngestStatus = Literal["queued", "parsed", "failed", "duplicate", "error"]
 LEASE = timedelta(minutes=5)
 NOT_STORED = "The file could not be stored; please try again or tell an administrator."
+WORKER_DIED = "The parser stopped unexpectedly on this file; it has been kept so it can be retried."
 
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """Outcome of one file. parsed: a candidate to review; failed: stored, but the parse found
-    nothing usable (see message); duplicate: these bytes were uploaded before; error: not stored."""
+    """Outcome of one file. queued: stored, its parse job waits for a worker; parsed: a candidate
+    to review; failed: stored, but the parse found nothing usable (see message); duplicate: these
+    bytes were uploaded before; error: not stored."""
 
     name: str
     status: IngestStatus
@@ -56,6 +62,7 @@ class IngestResult:
     candidate_id: int | None = None
     parse_status: str | None = None  # the parse's Status value; None = not parsed (yet)
     message: str | None = None
+    job_id: int | None = None  # the parse job made for this upload; None = none (duplicate, error)
 
     @property
     def stored(self) -> bool:
@@ -79,6 +86,24 @@ def ingest(
     parser: Parser | None = None,
 ) -> IngestResult:
     """Store, de-duplicate (SHA-256) and parse one upload; commits. parser None = the pipeline."""
+    stored = store_upload(
+        session=session, name=name, data=data, user=user, batch_id=batch_id, store=store
+    )
+    if stored.status != "queued" or stored.job_id is None:
+        return stored
+    return process_job(session=session, job_id=stored.job_id, store=store, parser=parser)
+
+
+def store_upload(
+    *,
+    session: Session,
+    name: str,
+    data: bytes,
+    user: str,
+    batch_id: int | None,
+    store: FileStore | None = None,
+) -> IngestResult:
+    """Store and de-duplicate one upload and queue its parse job, without parsing; commits."""
     name = Path(name).name
     digest = hashlib.sha256(data).hexdigest()
     store = store or default_store()
@@ -121,7 +146,80 @@ def ingest(
     add_audit(session=session, user=user, action="upload", detail=detail)
     session.commit()
     assert job.id is not None
-    return process_job(session=session, job_id=job.id, store=store, parser=parser)
+    return IngestResult(
+        name=name, status="queued", sha256=digest, document_id=doc.id, job_id=job.id
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchIntake:
+    """A stored batch: its id and one result per file, in upload order."""
+
+    batch_id: int
+    results: list[IngestResult]
+
+    @property
+    def job_ids(self) -> list[int]:
+        """The parse jobs to hand to workers."""
+        return [r.job_id for r in self.results if r.job_id is not None]
+
+
+def intake_batch(
+    *,
+    session: Session,
+    files: Iterable[tuple[str, bytes]],
+    user: str,
+    label: str | None = None,
+    store: FileStore | None = None,
+) -> BatchIntake:
+    """Create a batch and store every (name, bytes) with `store_upload`; commits per file.
+
+    One bad file never stops the batch: a file that cannot be stored gets an 'error' result.
+    """
+    begin_write(session)
+    batch = create_batch(session=session, user=user, label=label)
+    session.commit()
+    assert batch.id is not None
+    results: list[IngestResult] = []
+    for name, data in files:
+        try:
+            result = store_upload(
+                session=session, name=name, data=data, user=user, batch_id=batch.id, store=store
+            )
+        except SQLAlchemyError:
+            session.rollback()
+            log.warning("database error storing an upload", exc_info=True)
+            result = IngestResult(
+                name=Path(name).name, status="error", sha256="", message=NOT_STORED
+            )
+        results.append(result)
+    return BatchIntake(batch.id, results)
+
+
+def run_job(job_id: int) -> str:
+    """Run one parse job in a fresh session (a worker process's entry point); returns its status.
+
+    Picklable by reference, so a ProcessPoolExecutor can call it; the database and the file store
+    come from settings (the CVASSIST_ environment the worker inherited).
+    """
+    with session_scope() as session:
+        return process_job(session=session, job_id=job_id, worker=f"pid-{os.getpid()}").status
+
+
+def fail_job(*, session: Session, job_id: int, message: str = WORKER_DIED) -> None:
+    """Mark a job whose worker died as failed (the document stays, so it can be retried); commits.
+
+    A job that finished meanwhile is left alone.
+    """
+    begin_write(session)
+    job = session.get(ParseJob, job_id)
+    if job is None or job.status in ("done", "failed"):
+        session.rollback()
+        return
+    document = session.get(Document, job.document_id)
+    job.status, job.last_error, job.lease_until, job.updated_at = "failed", message, None, utcnow()
+    count_in_batch(session=session, batch_id=document.batch_id if document else None, n_failed=1)
+    session.commit()
 
 
 def process_job(

@@ -32,7 +32,7 @@ from data.queries import (
     set_scores,
     working_record,
 )
-from data.record import Record
+from data.record import ENTRIES, LISTS, FieldPath, Record
 from data.store import FileStore, default_store
 from parsing.model import Field, ParsedCV, Source
 from settings import get_settings
@@ -67,6 +67,8 @@ class ReviewTask:
     record: ParsedCV  # corrected values win over the raw parse
     fields: list[ReviewField]  # stable paths, in review order
     history: list[CorrectionPublic]
+    # the stable index an added item of each list/entry group gets (skills, experience, ...)
+    next_index: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ def open_candidate(*, session: Session, candidate_id: int, user: str) -> ReviewT
         record=record.to_parsed(),
         fields=fields,
         history=[CorrectionPublic.model_validate(c) for c in rows],
+        next_index={group: record.next_index(group) for group in (*LISTS, *ENTRIES)},
     )
     session.commit()
     return task
@@ -259,6 +262,76 @@ def _conflict(
         mine=list(changes),
     )
     return SaveResult(candidate_id, cand.version_id, cand.status, conflict=conflict)
+
+
+def merge_after_conflict(
+    *,
+    session: Session,
+    conflict: Conflict,
+    user: str,
+    seconds_spent: float,
+    override: bool = False,
+) -> SaveResult:
+    """Save our side of a conflict on the current version; commits (or returns a new conflict).
+
+    The non-overlapping changes always go in; override=True also writes ours on the paths both
+    decided (ours win). Each change is refitted to the record as it is now: an edit of a value
+    they rejected becomes an add, an add where they put a value becomes an edit, a reject or
+    accept of a value that is gone is dropped; items we added to a list or as a new entry get
+    fresh indices, so they never collide with items they added.
+    """
+    begin_write(session)
+    record = working_record(session=session, candidate_id=conflict.candidate_id)
+    session.rollback()
+    theirs_added = {c.field_path for c in conflict.theirs if c.action == "add"}
+    taken = {c.field_path for c in conflict.theirs}
+    nexts = {g: record.next_index(g) for g in (*LISTS, *ENTRIES)}
+    moved: dict[tuple[str, int], int] = {}
+    changes: list[FieldChange] = []
+    for ch in conflict.mine:
+        p = FieldPath.parse(ch.path)
+        if ch.action == "add" and _new_item(record, p, theirs_added):
+            assert p.index is not None
+            key = (p.group, p.index)
+            if key not in moved:
+                moved[key], nexts[p.group] = nexts[p.group], nexts[p.group] + 1
+            path = str(FieldPath(p.group, moved[key], p.comp))
+            changes.append(FieldChange(path, "add", ch.value, ch.source))
+        elif override or ch.path not in taken:
+            fitted = _refit(ch, present=record.get(p) is not None, is_entry=p.is_entry)
+            if fitted is not None:
+                changes.append(fitted)
+    return save_corrections(
+        session=session,
+        candidate_id=conflict.candidate_id,
+        user=user,
+        expected_version=conflict.current_version,
+        changes=changes,
+        seconds_spent=seconds_spent,
+    )
+
+
+def _new_item(record: Record, p: FieldPath, theirs_added: set[str]) -> bool:
+    """True when an add creates a list item or an entry (not a missing part of an old entry)."""
+    if p.index is None:
+        return False
+    if p.group in LISTS:
+        return True
+    entry = record.get(FieldPath(p.group, p.index))
+    if not entry:
+        return True
+    present = {f"{p.group}[{p.index}].{k}" for k, v in entry.items() if v is not None}
+    return present <= theirs_added  # the entry there is one they added
+
+
+def _refit(ch: FieldChange, *, present: bool, is_entry: bool) -> FieldChange | None:
+    """The change that does what `ch` meant on the current record; None = nothing left to do."""
+    if ch.action in ("accept", "reject"):
+        return ch if present else None
+    if is_entry:
+        return None
+    action: CorrectionAction = "edit" if present else "add"
+    return FieldChange(ch.path, action, ch.value, ch.source)
 
 
 def download_original(

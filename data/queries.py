@@ -7,16 +7,19 @@ transaction (and starts it with `data.db.begin_write` when it writes).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from data.models import (
     AuditEvent,
     Batch,
+    BatchPublic,
     Candidate,
     Correction,
     CorrectionPublic,
@@ -306,4 +309,51 @@ def audit_events(
         stmt = stmt.where(AuditEvent.candidate_id == candidate_id)
     if action is not None:
         stmt = stmt.where(AuditEvent.action == action)
+    return list(session.exec(stmt))
+
+
+# --- views for the pages (upload progress, queue filters) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    """Where one parse job is: its status, its failure message, and the candidate it made."""
+
+    job_id: int
+    document_id: int
+    status: str  # queued | running | done | failed
+    attempts: int
+    last_error: str | None
+    candidate_id: int | None  # None = no usable parse (yet)
+
+
+def job_progress(*, session: Session, job_ids: Sequence[int]) -> list[JobProgress]:
+    """The jobs with these ids (any order in, ascending id out); unknown ids are left out."""
+    if not job_ids:
+        return []
+    stmt = (
+        sa_select(
+            col(ParseJob.id),
+            col(ParseJob.document_id),
+            col(ParseJob.status),
+            col(ParseJob.attempts),
+            col(ParseJob.last_error),
+            col(Candidate.id),
+        )
+        .outerjoin(Candidate, col(Candidate.document_id) == col(ParseJob.document_id))
+        .where(col(ParseJob.id).in_(list(job_ids)))
+        .order_by(col(ParseJob.id))
+    )
+    return [JobProgress(*row) for row in session.execute(stmt).all()]
+
+
+def list_batches(*, session: Session, limit: int = 100) -> list[BatchPublic]:
+    """The most recent upload batches, newest first."""
+    stmt = select(Batch).order_by(col(Batch.id).desc()).limit(limit)
+    return [BatchPublic.model_validate(b) for b in session.exec(stmt)]
+
+
+def list_uploaders(*, session: Session) -> list[str]:
+    """Every user who uploaded a document, alphabetically."""
+    stmt = select(Document.uploaded_by).distinct().order_by(col(Document.uploaded_by))
     return list(session.exec(stmt))

@@ -550,10 +550,11 @@ def total_experience(ctx: Context, entries: list[ExperienceEntry]) -> Field | No
 def _split_unknown_pair(p: Part) -> list[Part]:
     """'Formation GraphQL, CLEVER INSTITUTE' with no degree or institution word: the last comma
     separates what was studied from where (the order education lines are written in)."""
-    if _edu_part_kind(p.text) != "unknown" or ", " not in p.text:
+    sep = next((x for x in (" | ", ", ", " — ", " – ") if x in p.text), None)
+    if _edu_part_kind(p.text) != "unknown" or sep is None:
         return [p]
-    cut = p.text.rfind(", ")
-    head, tail = p.text[:cut].strip(), p.text[cut + 2 :].strip()
+    cut = p.text.rfind(sep)
+    head, tail = p.text[:cut].strip(), p.text[cut + len(sep) :].strip()
     if not head or not tail[:1].isupper() or len(tail.split()) > 8 or len(head.split()) > 14:
         return [p]
     if _location_part(tail) or (parse_location(tail) is not None and "," in tail):

@@ -18,9 +18,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 Rule = tuple[float, float, float]  # x0, y, x1: a drawn horizontal line or box edge
+Gutter = tuple[float, float, str]  # clear x0..x1 between table columns; label side or ""
 
 MIN_GUTTER = 3.0  # points of clear space between two columns
 MIN_SIDE_ROWS = 2  # rows needed on each side of a corridor
@@ -41,9 +43,14 @@ MAX_DEPTH = 12
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One reading-order region: rows of segment indices, top to bottom."""
+    """One reading-order region: rows of segment indices, top to bottom.
+
+    `gutters` are the table column boundaries found in the region: two segments of a row on
+    either side of one are two cells, however close they are.
+    """
 
     rows: tuple[tuple[int, ...], ...]
+    gutters: tuple[Gutter, ...] = ()
 
 
 def _overlap(a: Box, b: Box) -> float:
@@ -96,16 +103,19 @@ def _coverage_gaps(
     return [g for g in gaps if g[1] < hi]
 
 
-def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]) -> bool:
-    """True when the two sides are one table: the sparser side's cells line up with rows of the
-    other side, and those are either all its rows or each one starts a paragraph there (a date
-    column beside multi-line entries). Coincidental alignment mid-paragraph means columns."""
+def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]) -> str | None:
+    """How the two sides make one table, or None when they are two columns of text.
+
+    "grid" when every row of the sparser side lines up with a row of the other, "entries" when
+    each of its cells lines up with the start of a paragraph there (a date column beside
+    multi-line entries), "stacked" when the sides are not side by side at all. Coincidental
+    alignment mid-paragraph means columns."""
     # Only the stretch where both sides have text is evidence: a heading above a two-column
     # table, or a last cell running on below it, says nothing about columns.
     lo = max(_row_box(boxes, left[0])[1], _row_box(boxes, right[0])[1])
     hi = min(_row_box(boxes, left[-1])[3], _row_box(boxes, right[-1])[3])
     if hi <= lo:
-        return True  # the two sides are stacked, not side by side
+        return "stacked"
     left = [r for r in left if _row_box(boxes, r)[3] > lo and _row_box(boxes, r)[1] < hi]
     right = [r for r in right if _row_box(boxes, r)[3] > lo and _row_box(boxes, r)[1] < hi]
     few, many = (left, right) if len(left) <= len(right) else (right, left)
@@ -114,26 +124,32 @@ def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]
     # The line gap inside a paragraph is the small one: with only a few rows a median would
     # land on a paragraph gap.
     line_gap = sorted(gaps)[len(gaps) // 4] if gaps else 0.0
-    cells = _cells(boxes, few)
+    if len(_matches(boxes, few, bands)) >= ALIGNED_SHARE * len(many):
+        # Every row lines up: a grid, unless both sides are wrapped prose on a shared baseline
+        # grid (two text columns typeset with the same leading).
+        return None if _prose(boxes, few) and _prose(boxes, many) else "grid"
+    cells = _cells(boxes, few, MAX_CELL_ROWS)
+    matched = _matches(boxes, [c[0] for c in cells], bands)
+    if len(matched) < ALIGNED_SHARE * len(cells):
+        return None
+    para = line_gap + max(2.0, 0.3 * line_gap)
+    return "entries" if all(j == 0 or gaps[j - 1] >= para for j in matched) else None
+
+
+def _matches(boxes: Sequence[Box], rows: list[list[int]], bands: list[Box]) -> set[int]:
+    """Indices of the `bands` that the given rows line up with (same line, same baseline)."""
     matched: set[int] = set()
-    for cell in cells:
-        rb = _row_box(boxes, cell[0])
+    for row in rows:
+        rb = _row_box(boxes, row)
         for j, b in enumerate(bands):
             tol = max(3.0, 0.3 * max(rb[3] - rb[1], b[3] - b[1]))
             if _overlap(rb, b) >= 0.6 and abs(rb[3] - b[3]) <= tol:
                 matched.add(j)
                 break
-    if len(matched) < ALIGNED_SHARE * len(cells):
-        return False
-    if len(matched) >= ALIGNED_SHARE * len(many):
-        # Every row lines up: a grid, unless both sides are wrapped prose on a shared baseline
-        # grid (two text columns typeset with the same leading).
-        return not (_prose(boxes, few) and _prose(boxes, many))
-    para = line_gap + max(2.0, 0.3 * line_gap)
-    return all(j == 0 or gaps[j - 1] >= para for j in matched)
+    return matched
 
 
-def _cells(boxes: Sequence[Box], rows: list[list[int]]) -> list[list[list[int]]]:
+def _cells(boxes: Sequence[Box], rows: list[list[int]], max_rows: int) -> list[list[list[int]]]:
     """Rows grouped into table cells: a short run of rows set closer than a row gap (a date
     wrapped to two lines). Longer runs are running text: every row is a cell of its own."""
     runs: list[list[list[int]]] = []
@@ -147,7 +163,7 @@ def _cells(boxes: Sequence[Box], rows: list[list[int]]) -> list[list[list[int]]]
         prev = b
     out: list[list[list[int]]] = []
     for run in runs:
-        out.extend([run] if len(run) <= MAX_CELL_ROWS else [[r] for r in run])
+        out.extend([run] if len(run) <= max_rows else [[r] for r in run])
     return out
 
 
@@ -160,6 +176,23 @@ def _prose(boxes: Sequence[Box], rows: list[list[int]]) -> bool:
     return full >= PROSE_SHARE * len(widths)
 
 
+def _label_side(boxes: Sequence[Box], lrows: list[list[int]], rrows: list[list[int]]) -> str:
+    """Which side of a table of entries is the label column (dates, headings): the side with
+    fewer rows, if it is also the narrower; "" when the two tests disagree."""
+    lw = _extent(boxes, [i for r in lrows for i in r])
+    rw = _extent(boxes, [i for r in rrows for i in r])
+    if len(lrows) <= len(rrows) and lw < rw:
+        return "left"
+    if len(rrows) <= len(lrows) and rw < lw:
+        return "right"
+    return ""
+
+
+def _extent(boxes: Sequence[Box], ids: Sequence[int]) -> float:
+    """Width spanned by a set of segments."""
+    return max(boxes[i][2] for i in ids) - min(boxes[i][0] for i in ids)
+
+
 def _row_box(boxes: Sequence[Box], row: Sequence[int]) -> Box:
     return (
         min(boxes[k][0] for k in row),
@@ -169,27 +202,44 @@ def _row_box(boxes: Sequence[Box], row: Sequence[int]) -> Box:
     )
 
 
-def _try_columns(boxes: Sequence[Box], ids: list[int]) -> tuple[list[int], list[int]] | None:
-    """Split at the best clean corridor that is a real column boundary, or None."""
-    best: tuple[float, list[int], list[int]] | None = None
+def _try_columns(
+    boxes: Sequence[Box], ids: list[int], ruled: bool = False
+) -> tuple[tuple[list[int], list[int], tuple[float, float]] | None, list[Gutter]]:
+    """The best clean corridor that is a real column boundary (or None), and the corridors
+    whose two sides line up: the column boundaries of a table. In a `ruled` region (one row of
+    a bordered table) a narrow left side is a label cell even when its lines all line up."""
+    best: tuple[float, list[int], list[int], tuple[float, float]] | None = None
+    table: list[Gutter] = []
     for g0, g1 in _coverage_gaps(boxes, ids, 0):
         left = [i for i in ids if boxes[i][2] <= g0 + 0.01]
         right = [i for i in ids if boxes[i][0] >= g1 - 0.01]
         lrows, rrows = rows_of(boxes, left), rows_of(boxes, right)
+        if not lrows or not rrows:
+            continue
+        kind = _aligned(boxes, lrows, rrows)
+        if kind is not None:
+            # One content column beside it: a wrapped label, not the first column of a grid.
+            cell = ruled and kind == "grid" and all(len(r) == 1 for r in rrows)
+            side = _label_side(boxes, lrows, rrows) if kind == "entries" or cell else ""
+            table.append((g0, g1, side))
+            continue
         if min(len(lrows), len(rrows)) < MIN_SIDE_ROWS:
             continue
         if max(len(lrows), len(rrows)) < MIN_TALL_SIDE_ROWS:
             continue
-        if _aligned(boxes, lrows, rrows):
-            continue
         score = min(len(lrows), len(rrows)) + (g1 - g0) / 10
         if best is None or score > best[0]:
-            best = (score, left, right)
-    return None if best is None else (best[1], best[2])
+            best = (score, left, right, (g0, g1))
+    return (None if best is None else (best[1], best[2], best[3])), table
 
 
-def _try_spanning(boxes: Sequence[Box], ids: list[int]) -> list[list[int]] | None:
-    """Horizontal bands around the few segments that cross an otherwise clean column corridor."""
+def _try_spanning(
+    boxes: Sequence[Box], ids: list[int], table: list[Gutter]
+) -> list[list[int]] | None:
+    """Horizontal bands around the few segments that cross an otherwise clean column corridor.
+
+    A corridor whose sides make a table of entries once its crossing headings are set aside
+    goes to `table`: it bounds the label column of the bands below."""
     allowed = max(1, int(SPAN_SHARE * len(ids)))
     for g0, g1 in sorted(_coverage_gaps(boxes, ids, allowed), key=lambda g: g[0] - g[1]):
         crossing = [i for i in ids if boxes[i][0] < g1 and boxes[i][2] > g0]
@@ -199,7 +249,12 @@ def _try_spanning(boxes: Sequence[Box], ids: list[int]) -> list[list[int]] | Non
         left = [i for i in rest if boxes[i][2] <= g0 + 0.01]
         right = [i for i in rest if boxes[i][0] >= g1 - 0.01]
         lrows, rrows = rows_of(boxes, left), rows_of(boxes, right)
-        if min(len(lrows), len(rrows)) < SPAN_MIN_SIDE_ROWS or _aligned(boxes, lrows, rrows):
+        if min(len(lrows), len(rrows)) < SPAN_MIN_SIDE_ROWS:
+            continue
+        kind = _aligned(boxes, lrows, rrows)
+        if kind == "entries":
+            table.append((g0, g1, _label_side(boxes, lrows, rrows)))
+        if kind is not None:
             continue
         bands = _bands_at(boxes, ids, crossing)
         if len(bands) > 1:
@@ -249,21 +304,126 @@ def _gap_bands(boxes: Sequence[Box], ids: list[int]) -> list[list[int]] | None:
     return out if len(out) > 1 else None
 
 
-def _cut(boxes: Sequence[Box], ids: list[int], depth: int, rules: Sequence[Rule]) -> list[Block]:
+def _cut(
+    boxes: Sequence[Box],
+    ids: list[int],
+    depth: int,
+    rules: Sequence[Rule],
+    values: frozenset[int],
+    gutters: tuple[Gutter, ...] = (),
+    ruled: bool = False,
+) -> list[Block]:
     if depth < MAX_DEPTH and len(ids) > 2:
-        bands = _rule_bands(boxes, ids, rules)
-        if bands is None:
-            cols = _try_columns(boxes, ids)
-            if cols is not None:
-                bands = _label_bands(boxes, ids, cols[0], cols[1])
-                if bands is None:
-                    return _cut(boxes, cols[0], depth + 1, rules) + _cut(
-                        boxes, cols[1], depth + 1, rules
-                    )
-        bands = bands or _try_spanning(boxes, ids) or _gap_bands(boxes, ids)
+        cols, table = _try_columns(boxes, ids, ruled)
+        gutters += tuple(table)
+        ruled_rows = _rule_bands(boxes, ids, rules)
+        if ruled_rows is not None:
+            return _merge_single(
+                [
+                    _cut(boxes, r, depth + 1, rules, values, gutters + _row_gutters(boxes, r), True)
+                    for r in ruled_rows
+                ]
+            )
+        bands = None
+        if cols is not None:
+            bands = _label_bands(boxes, ids, cols[0], cols[1])
+            if bands is None:
+                return _cut(boxes, cols[0], depth + 1, rules, values, gutters) + _cut(
+                    boxes, cols[1], depth + 1, rules, values, gutters
+                )
+            gutters += ((*cols[2], ""),)
+        spanned: list[Gutter] = []
+        bands = bands or _try_spanning(boxes, ids, spanned) or _gap_bands(boxes, ids)
+        gutters += tuple(spanned)
         if bands is not None:
-            return _merge_single([_cut(boxes, band, depth + 1, rules) for band in bands])
-    return [Block(rows=tuple(tuple(r) for r in rows_of(boxes, ids)))]
+            return _merge_single(
+                [_cut(boxes, band, depth + 1, rules, values, gutters) for band in bands]
+            )
+    return [_leaf(boxes, ids, gutters, values)]
+
+
+def _row_gutters(boxes: Sequence[Box], ids: list[int]) -> tuple[Gutter, ...]:
+    """Between drawn rules, one row of separate segments is a table row: each gap is a cell
+    boundary."""
+    rows = rows_of(boxes, ids)
+    if len(rows) != 1:
+        return ()
+    row = rows[0]
+    return tuple(
+        (boxes[a][2], boxes[b][0], "") for a, b in pairwise(row) if boxes[b][0] > boxes[a][2]
+    )
+
+
+def _leaf(
+    boxes: Sequence[Box], ids: list[int], gutters: tuple[Gutter, ...], values: frozenset[int]
+) -> Block:
+    """The rows of a region that is not cut further, with its table's wrapped cells joined."""
+    rows = rows_of(boxes, ids)
+    mine = tuple(
+        g
+        for g in dict.fromkeys(gutters)
+        if any(boxes[i][2] <= g[0] + 0.01 for i in ids)
+        and any(boxes[i][0] >= g[1] - 0.01 for i in ids)
+    )
+    for g in mine:
+        if g[2]:
+            rows = _join_cells(boxes, rows, g, values)
+    return Block(rows=tuple(tuple(r) for r in rows), gutters=mine)
+
+
+def _join_cells(
+    boxes: Sequence[Box], rows: list[list[int]], gutter: Gutter, values: frozenset[int]
+) -> list[list[int]]:
+    """A label cell wrapped over a few lines ("02/2023 to" / "03/2024") joins its first row, so
+    the whole label reads with the entry it labels. A label column on the left takes lines that
+    run beside the entry's first paragraph; one on the right (dates) only lines of their own
+    (the line under a title on the left is the company, not part of the date). Rows whose
+    entry is a `values` segment ("Skype ID | : jdoe") are key-value pairs, never wrapped."""
+    g0, g1, side = gutter
+    lefts = [[k for k in r if boxes[k][2] <= g0 + 0.01] for r in rows]
+    rights = [[k for k in r if boxes[k][0] >= g1 - 0.01] for r in rows]
+    labels, others = (lefts, rights) if side == "left" else (rights, lefts)
+    entry = [_row_box(boxes, o) for o in others if o]
+    out: list[list[int]] = []
+    anchor: list[int] | None = None  # the output row holding the open label cell
+    at = n_rows = 0  # where the cell's next line goes in `anchor`; lines in the cell
+    last = last_other = (0.0, 0.0, 0.0, 0.0)  # the cell's lowest line; the entry's
+    for row, label, other in zip(rows, labels, others, strict=True):
+        ob = _row_box(boxes, other) if other else None
+        keyed = bool(values) and any(k in values for k in other)
+        if anchor is not None and label and n_rows < MAX_CELL_ROWS and not keyed:
+            b = _row_box(boxes, label)
+            if side == "left":  # beside a line of the entry's first paragraph
+                joins = any(
+                    o[1] < b[3] and o[3] > b[1] and (o == last_other or _close_below(last_other, o))
+                    for o in entry
+                )
+            else:  # a line of its own under the label, nothing beside it
+                joins = not other
+            if joins and _close_below(last, b):
+                anchor[at:at] = label
+                at, n_rows, last = at + len(label), n_rows + 1, b
+                if other:
+                    out.append(other)
+                    last_other = ob or last_other
+                continue
+        if anchor is not None and not label and ob and _close_below(last_other, ob):
+            out.append(row)  # the entry's paragraph goes on beside the open cell
+            last_other = ob
+            continue
+        anchor = None
+        out.append(list(row))
+        if ob:
+            last_other = ob
+        if label and other and not keyed:
+            anchor, n_rows, last = out[-1], 1, _row_box(boxes, label)
+            at = len(label) if side == "left" else len(row)
+    return out
+
+
+def _close_below(above: Box, below: Box) -> bool:
+    """`below` is the next line of the same paragraph as `above` (no paragraph gap between)."""
+    return below[1] - above[3] <= CELL_LINE_GAP * (above[3] - above[1])
 
 
 def _rule_bands(
@@ -305,9 +465,7 @@ def _label_bands(
     content they label, with nothing beside them, and dates or labels that line up with the first
     row of their entry. Cut at those headings, every band must then read as a table.
     """
-    if max(boxes[i][2] for i in left) - min(boxes[i][0] for i in left) > max(
-        boxes[i][2] for i in right
-    ) - min(boxes[i][0] for i in right):
+    if _extent(boxes, left) > _extent(boxes, right):
         return None  # the wider side is the main text, not a label column
     rbands = [_row_box(boxes, r) for r in rows_of(boxes, right)]
     lonely: list[int] = []
@@ -334,17 +492,23 @@ def _merge_single(parts: list[list[Block]]) -> list[Block]:
     for blocks in parts:
         single = len(blocks) == 1
         if single and prev_single:
-            out[-1] = Block(rows=out[-1].rows + blocks[0].rows)
+            prev = out[-1]
+            gutters = tuple(dict.fromkeys(prev.gutters + blocks[0].gutters))
+            out[-1] = Block(rows=prev.rows + blocks[0].rows, gutters=gutters)
         else:
             out.extend(blocks)
         prev_single = single
     return out
 
 
-def order_segments(boxes: Sequence[Box], rules: Sequence[Rule] = ()) -> list[Block]:
-    """Blocks in reading order for one page's segment boxes (indices into `boxes`); `rules` are
-    the page's drawn horizontal lines and box edges, if the reader knows them."""
+def order_segments(
+    boxes: Sequence[Box], rules: Sequence[Rule] = (), values: frozenset[int] = frozenset()
+) -> list[Block]:
+    """Blocks in reading order for one page's segment boxes (indices into `boxes`).
+
+    `rules` are the page's drawn horizontal lines and box edges, if the reader knows them;
+    `values` the segments that are the value of a key-value row (": Chennai"), if it knows."""
     ids = [i for i, b in enumerate(boxes) if b[2] >= b[0] and b[3] > b[1]]
     if not ids:
         return []
-    return _cut(boxes, ids, 0, rules)
+    return _cut(boxes, ids, 0, rules, values)

@@ -456,7 +456,8 @@ def _page_lines(
     page_no: int, segs: list[Segment], rules: list[Rule], block_base: int
 ) -> list[dict[str, object]]:
     """Raw line dicts for one page in reading order; block ids start at `block_base`."""
-    blocks = order_segments([(s.x0, s.top, s.x1, s.bottom) for s in segs], rules)
+    values = frozenset(k for k, s in enumerate(segs) if s.text.startswith(":"))
+    blocks = order_segments([(s.x0, s.top, s.x1, s.bottom) for s in segs], rules, values)
     lines: list[dict[str, object]] = []
     for b, block in enumerate(blocks):
         prev_bottom: float | None = None
@@ -470,7 +471,14 @@ def _page_lines(
                 if pos:
                     prev = segs[row[pos - 1]]
                     gap = seg.x0 - prev.x1
-                    wide = gap > CELL_GAP * max(seg.chars[0].size, 4.0)
+                    # A table column boundary makes a cell however narrow the gap, except
+                    # before the colon of "Place : Chennai" (one cell set with a tab stop).
+                    wide = gap > CELL_GAP * max(seg.chars[0].size, 4.0) or (
+                        not seg.text.startswith(":")
+                        and any(
+                            prev.x1 <= g[0] + 0.01 and seg.x0 >= g[1] - 0.01 for g in block.gutters
+                        )
+                    )
                     sep = CELL_SEP if wide and not _is_marker(prev.text) else " "
                     parts.append(sep)
                     step = max(gap, 0.0) / len(sep)

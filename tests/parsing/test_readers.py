@@ -88,6 +88,73 @@ def _table() -> bytes:
     return _pdf(draw)
 
 
+def _grid_table() -> bytes:
+    """Bordered sections like the table_grid layout: a heading bar per section, then rows of a
+    date/label cell beside a content cell; dates sit a font size or so from the content."""
+    sections = [
+        (
+            "Experience",
+            [
+                ("2019-03 – 2021-06", ["Senior Engineer, Acme", "- Built billing", "- Led four"]),
+                ("2016-01 – 2019-03", ["Engineer, Globex", "- Maintained the ETL jobs"]),
+            ],
+        ),
+        ("Skills", [("", ["- Python   - SQL", "- Rust   - Go", "- Docker   - Terraform"])]),
+        ("Languages", [("", ["English — Native", "German — Fluent"])]),
+    ]
+
+    def draw(c: canvas.Canvas) -> None:
+        top = 80.0
+        for heading, rows in sections:
+            c.rect(50, HEIGHT - top - 20, 495, 20, stroke=1, fill=0)
+            _text(c, 56, top + 14, heading, size=12, bold=True)
+            top += 20
+            for date, cell in rows:
+                height = 13 * len(cell) + 8
+                c.rect(50, HEIGHT - top - height, 495, height, stroke=1, fill=0)
+                c.line(145, HEIGHT - top, 145, HEIGHT - top - height)
+                _text(c, 56, top + 12, date, size=9)
+                for k, s in enumerate(cell):
+                    _text(c, 152, top + 12 + 13 * k, s, size=9)
+                top += height
+            top += 8
+
+    return _pdf(draw)
+
+
+def _label_column() -> bytes:
+    """Europass-like: right-aligned headings and dates in a label column, no borders; a
+    two-line date cell, entries of a title and bullets."""
+
+    def draw(c: canvas.Canvas) -> None:
+        top = 80.0
+        for heading, entries in [
+            (
+                "Experience",
+                [
+                    ("2020 - present", ["Engineer, Acme", "- Built the billing"]),
+                    ("2018 -", ["Intern, Globex", "- Wrote the docs", "- Ran tests"]),
+                ],
+            ),
+            ("Skills", [("", ["Python, SQL, Rust, Go, Docker, Terraform, Kubernetes"])]),
+            ("Languages", [("", ["English — Native", "German — Fluent"])]),
+        ]:
+            c.setFont("Helvetica-Bold", 11)
+            c.drawRightString(160, HEIGHT - top, heading)
+            top += 18
+            for date, cell in entries:
+                c.setFont("Helvetica", 9)
+                c.drawRightString(160, HEIGHT - top, date)
+                if date == "2018 -":
+                    c.drawRightString(160, HEIGHT - top - 11, "2020")
+                for k, s in enumerate(cell):
+                    _text(c, 180, top + 13 * k, s, bold=k == 0 and bool(date))
+                top += 13 * len(cell) + 8
+            top += 6
+
+    return _pdf(draw)
+
+
 def _right_dates() -> bytes:
     def draw(c: canvas.Canvas) -> None:
         top = 80.0
@@ -159,6 +226,42 @@ def test_table_row_keeps_date_with_its_title() -> None:
     assert texts[3] == "2016 - 2019 | Engineer, Globex"
 
 
+def test_bordered_table_reads_section_by_section_row_by_row() -> None:
+    layout = read_pdf(_grid_table())
+    assert _texts(layout) == [
+        "Experience",
+        "2019-03 – 2021-06 | Senior Engineer, Acme",
+        "• Built billing",
+        "• Led four",
+        "2016-01 – 2019-03 | Engineer, Globex",
+        "• Maintained the ETL jobs",
+        "Skills",
+        "• Python - SQL",
+        "• Rust - Go",
+        "• Docker - Terraform",
+        "Languages",
+        "English — Native",
+        "German — Fluent",
+    ]
+    assert len({ln.block for ln in layout.lines}) == 1
+
+
+def test_label_column_headings_and_wrapped_dates() -> None:
+    assert _texts(read_pdf(_label_column())) == [
+        "Experience",
+        "2020 - present | Engineer, Acme",
+        "• Built the billing",
+        "2018 - 2020 | Intern, Globex",
+        "• Wrote the docs",
+        "• Ran tests",
+        "Skills",
+        "Python, SQL, Rust, Go, Docker, Terraform, Kubernetes",
+        "Languages",
+        "English — Native",
+        "German — Fluent",
+    ]
+
+
 def test_right_aligned_date_is_one_line() -> None:
     layout = read_pdf(_right_dates())
     assert _texts(layout)[0] == "Senior Engineer, Acme | Jan 2018 - Present"
@@ -196,7 +299,15 @@ def test_char_boxes_point_at_the_word() -> None:
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: _two_columns(True), lambda: _sidebar("left"), _table, _right_dates, _hyphenated],
+    [
+        lambda: _two_columns(True),
+        lambda: _sidebar("left"),
+        _table,
+        _right_dates,
+        _hyphenated,
+        _grid_table,
+        _label_column,
+    ],
 )
 def test_both_backends_agree(make: Callable[[], bytes]) -> None:
     data = make()
