@@ -85,6 +85,8 @@ def _split_parts(text: str, base: int, *, strong: bool = False) -> list[Part]:
     pos = 0
     at_next = False
     for m in (STRONG_SPLIT_RE if strong else PART_SPLIT_RE).finditer(text):
+        if text.count("(", 0, m.start()) > text.count(")", 0, m.start()):
+            continue  # never split inside brackets: "Solutions (CEBS | Matas)"
         piece = text[pos : m.start()]
         if piece.strip(STRIP):
             lead, trail = _trim(piece)
@@ -99,7 +101,39 @@ def _split_parts(text: str, base: int, *, strong: bool = False) -> list[Part]:
     if piece.strip(STRIP):
         lead, trail = _trim(piece)
         out.append(Part(base + pos + lead, base + pos + trail, piece[lead:trail], after_at=at_next))
-    return [p for p in out if p.text.strip() and not re.fullmatch(r"[\W\d]+", p.text)]
+    return _merge_suffixes(
+        [p for p in out if p.text.strip() and not re.fullmatch(r"[\W\d]+", p.text)]
+    )
+
+
+def _merge_suffixes(parts: list[Part]) -> list[Part]:
+    """'Nara Logics' + 'Inc' → 'Nara Logics, Inc': a legal form alone belongs to the name before."""
+    out: list[Part] = []
+    suffixes = lexicon.company_suffixes()
+    for p in parts:
+        if out and p.text.lower().strip(".") in suffixes | {x.rstrip(".") for x in suffixes}:
+            prev = out.pop()
+            out.append(
+                Part(
+                    prev.start,
+                    p.end,
+                    f"{prev.text}, {p.text}",
+                    after_at=prev.after_at,
+                    before_at=p.before_at,
+                )
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def _strip_ranges(text: str, ranges: list[DateRange]) -> str:
+    """The line with its date ranges blanked out (empty when it was only dates)."""
+    out = text
+    for r in sorted(ranges, key=lambda r: -r.start_pos):
+        out = out[: r.start_pos] + " " + out[r.end_pos :]
+    rest = out.strip(" |()–-,")
+    return rest if rest else ""
 
 
 def _without_dates(
@@ -229,7 +263,7 @@ def _title_score(text: str) -> float:
 def _company_score(text: str) -> float:
     low = text.lower()
     words = {w.strip(",.()") for w in low.split()}
-    s = 0.0
+    s = -0.8 if text[:1].islower() else 0.0
     suffixes = lexicon.company_suffixes()
     if words & suffixes or any(low.endswith(" " + x) for x in suffixes):
         s += 2.5
@@ -266,6 +300,9 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
         ranges = find_date_ranges(body)
         multi = [r for r in ranges if r.kind in ("range", "since")]
         use = multi or (ranges if allow_single else [])
+        rest = _strip_ranges(body, use) if use else ""
+        if rest and not _header_like(rest):
+            use = []  # a sentence that mentions years is description, not an entry header
         info.append((i, line, off, body, use))
     if not any(u for *_, u in info) and allow_single is False:
         return []
@@ -349,6 +386,26 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
     return blocks
 
 
+def _place_suffix(p: Part) -> list[Part]:
+    """'Le Figaro (France)' → 'Le Figaro' + place 'France'."""
+    m = re.search(r"\s*\(([^()]{2,40})\)$", p.text)
+    if not m or not (_location_part(m.group(1)) or _is_place(m.group(1) + ",")):
+        return [p]
+    head = p.text[: m.start()]
+    inner = m.start(1)
+    return [
+        Part(
+            p.start,
+            p.start + len(head),
+            head,
+            after_at=p.after_at,
+            before_at=p.before_at,
+            alone=p.alone,
+        ),
+        Part(p.start + inner, p.start + inner + len(m.group(1)), m.group(1), place=True),
+    ]
+
+
 def _merge_places(parts: list[Part]) -> list[Part]:
     """'Pune' + 'Maharashtra' (a city part before a region/country part) → one place part."""
     out: list[Part] = []
@@ -372,7 +429,7 @@ def _assign(
     ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]], order_hint: str | None
 ) -> tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]:
     """Pick (title, company, location) among header parts, with the evidence for each."""
-    parts = _merge_places(parts)
+    parts = _merge_places([q for p in parts for q in _place_suffix(p)])
     cands = [p for p in parts if not p.place and not _location_part(p.text)]
     loc = next((p for p in parts if p.place or _location_part(p.text)), None)
     if not cands:
