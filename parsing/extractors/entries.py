@@ -22,6 +22,7 @@ PART_SPLIT_RE = re.compile(
 )
 STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
 STRIP = " ()[]-–—,:;|•"
+NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
 COMPANY_DOT_RE = re.compile(
     r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh|s\.p\.a|s\.r\.l)\.$", re.I
 )
@@ -263,7 +264,8 @@ def _title_score(text: str) -> float:
 def _company_score(text: str) -> float:
     low = text.lower()
     words = {w.strip(",.()") for w in low.split()}
-    s = -0.8 if text[:1].islower() else 0.0
+    first = low.split()[0] if low.split() else ""
+    s = -0.8 if text[:1].islower() and first not in NAME_PARTICLES else 0.0
     suffixes = lexicon.company_suffixes()
     if words & suffixes or any(low.endswith(" " + x) for x in suffixes):
         s += 2.5
