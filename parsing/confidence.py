@@ -62,6 +62,7 @@ WEIGHTS: dict[str, float] = {
     "duplicate": -0.5,
     "region_guessed": -0.4,
     "country": 0.7,
+    "gazetteer": 0.9,
     "degraded": -0.3,
     "single_candidate": 0.5,
     "competing": -0.7,

@@ -20,6 +20,7 @@ from parsing.contact import (
 )
 from parsing.dates import find_date_ranges
 from parsing.extractors.base import Context, segments
+from parsing.gazetteer import city_country
 from parsing.model import Field
 from parsing.nlp import entities
 from parsing.sections import fold, match_heading
@@ -85,7 +86,8 @@ INITIALS_RE = re.compile(
 )
 LOCATION_LABEL_RE = re.compile(
     r"^\s*(?:address|location|adresse|anschrift|wohnort|dirección|direccion|adres|woonplaats|"
-    r"lieu|residence|city|ville|ciudad|based in|current location)\s*[:\-]?\s*",
+    r"lieu|residence|city|ville|ciudad|based in|current location|place|state|hometown|"
+    r"permanent address|present address|current address)\s*\|?\s*[:\-]+\s*",
     re.I,
 )
 POSTCODE_CITY_RE = re.compile(r"^\s*(?:[A-Z]{1,2}-?)?\d{4,6}(?:-\d{3,4})?\s+[^\W\d_]")
@@ -462,6 +464,9 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         norm["countryCode"] = "US"
     elif region_code:
         norm["countryCode"] = region_code
+    elif city_parts and (known := city_country(city_parts[0])):
+        norm["countryCode"] = known
+        norm["gazetteer"] = "city"
     if city_parts:
         norm["city"] = city_parts[0]
     if len(city_parts) > 1:
@@ -480,10 +485,11 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
     for rank, i in enumerate(_zone(ctx)):
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)
-        for a, b in segments(line.text, line.start):
+        spans = (
+            [(line.start + label.end(), line.end)] if label else segments(line.text, line.start)
+        )
+        for a, b in spans:
             for sa, sb in _dash_parts(text, a, b):
-                if label and sa == line.start:
-                    sa = line.start + label.end()
                 seg = text[sa:sb].strip()
                 if not seg or len(seg) > 70 or any(x < sb and sa < y for x, y in occupied):
                     continue
@@ -492,7 +498,10 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                 if match_heading(seg) is not None or parse_location(seg) is None:
                     continue
                 ev: dict[str, float] = {}
-                if "countryCode" in (parse_location(seg) or ("", {}))[1]:
+                norm = (parse_location(seg) or ("", {}))[1]
+                if norm.pop("gazetteer", None):
+                    ev["gazetteer"] = 1.0
+                elif "countryCode" in norm:
                     ev["country"] = 1.0
                 if "," in seg:
                     ev["separator"] = 1.0
@@ -531,7 +540,7 @@ def extract_location(ctx: Context) -> Field | None:
         elif any(lab in ("PERSON", "ORG") for lab in inside) and "country" not in ev:
             ev["ner_disagrees"] = 1.0
             weight -= 1.0
-        if not {"country", "labelled", "ner_agrees"} & set(ev):
+        if not {"country", "labelled", "ner_agrees", "gazetteer"} & set(ev):
             continue
         if best is None or weight > best[0]:
             best = (weight, ev, a, b)
@@ -539,6 +548,7 @@ def extract_location(ctx: Context) -> Field | None:
         return None
     _, ev, a, b = best
     value, norm = parse_location(text[a:b].strip()) or ("", {})
+    norm.pop("gazetteer", None)
     if len(cands) > 1:
         ev["competing"] = 0.5
     if norm.get("countryCode"):
