@@ -500,7 +500,7 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                 ev: dict[str, float] = {}
                 norm = (parse_location(seg) or ("", {}))[1]
                 if norm.pop("gazetteer", None):
-                    ev["gazetteer"] = 1.0
+                    ev["gazetteer"] = 0.8
                 elif "countryCode" in norm:
                     ev["country"] = 1.0
                 if "," in seg:
@@ -522,11 +522,17 @@ def _dash_parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(x, y) for x, y in out if y > x]
 
 
-def extract_location(ctx: Context) -> Field | None:
+def extract_location(ctx: Context, *, name: Field | None = None) -> Field | None:
     """The candidate's own city/region/country from the contact zone (needs a country, a label
     or NER's word that it is a place: a comma alone is not enough)."""
     text = ctx.layout.text
-    cands = sorted(_location_candidates(ctx), key=lambda c: -c[0])[:8]
+    taken: tuple[int, int] = (-1, -1)
+    if name is not None and name.source is not None and name.source.start is not None:
+        taken = (name.source.start, name.source.end or name.source.start)
+    cands = sorted(
+        (c for c in _location_candidates(ctx) if not (c[2] < taken[1] and taken[0] < c[3])),
+        key=lambda c: -c[0],
+    )[:8]
     if not cands:
         return None
     lo, hi = _zone_window(ctx)
