@@ -27,6 +27,7 @@ class Context:
     warnings: list[str] = field(default_factory=list)
     degraded: bool = False
     country: str | None = None
+    memo: dict[str, object] = field(default_factory=dict)  # per-document results reused
 
     def make(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from parsing import lexicon
 from parsing.contact import (
@@ -26,6 +27,7 @@ from parsing.nlp import entities
 from parsing.sections import fold, match_heading
 
 ZONE_LINES = 14
+PHONE_HINT_RE = re.compile(r"\d[\d\s().\-/]{5,}\d")
 SIDEBAR_ZONE_LINES = 16
 URL_LIKE_RE = re.compile(r"\.(?:com|org|net|io|dev|me|de|fr|es|nl)\b|www\.|https?:")
 NON_NAME_WORDS = frozenset(
@@ -101,6 +103,15 @@ STREET_RE = re.compile(
 
 def _zone(ctx: Context) -> list[int]:
     """Line indices where contact details live: header, contact section, the top of page 1."""
+    cached = ctx.memo.get("zone")
+    if isinstance(cached, list):
+        return cached
+    zone = _compute_zone(ctx)
+    ctx.memo["zone"] = zone
+    return zone
+
+
+def _compute_zone(ctx: Context) -> list[int]:
     idx: list[int] = []
     for s in ctx.of_kind("header", "contact"):
         idx.extend(range(s.first, min(s.last, s.first + 40)))
@@ -313,20 +324,13 @@ def extract_email(ctx: Context) -> Field | None:
 def extract_phone(ctx: Context) -> Field | None:
     """The first phone number in E.164, region from the CV's country or language."""
     region = region_for(ctx.country, ctx.lang)
-    zone = _zone(ctx)
     lines = ctx.layout.lines
-    if zone:
-        a = lines[zone[0]].start
-        b = lines[zone[-1]].end
-        found = [m for m in find_phones(ctx.layout.text[a:b], region)]
-        found = [type(m)(m.start + a, m.end + a, m.value, m.normalized, m.valid) for m in found]
-    else:
-        found = []
+    found = _phones_in(ctx, _zone(ctx), region)
     inzone = bool(found)
     if not found:
         found = [
             m
-            for m in find_phones(ctx.layout.text, region)
+            for m in _phones_in(ctx, range(len(lines)), region)
             if m.valid and len(re.sub(r"\D", "", m.value)) >= 9
         ]
     found = [m for m in found if not _in_date_context(ctx.layout.text, m.start, m.end)]
@@ -338,6 +342,20 @@ def extract_phone(ctx: Context) -> Field | None:
     if not m.value.strip().startswith("+") and not m.value.strip().startswith("00"):
         ev["region_guessed"] = 1.0
     return ctx.make(m.start, m.end, "phone", ev, "phone.phonenumbers", normalized=m.normalized)
+
+
+def _phones_in(ctx: Context, idxs: Iterable[int], region: str | None) -> list[Match]:
+    """Phone numbers on the given lines (only lines with a run of digits are searched)."""
+    out: list[Match] = []
+    for i in idxs:
+        line = ctx.layout.lines[i]
+        if not PHONE_HINT_RE.search(line.text):
+            continue
+        for m in find_phones(line.text, region):
+            out.append(
+                Match(m.start + line.start, m.end + line.start, m.value, m.normalized, m.valid)
+            )
+    return out
 
 
 def _in_date_context(text: str, a: int, b: int) -> bool:
@@ -485,9 +503,7 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
     for rank, i in enumerate(_zone(ctx)):
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)
-        spans = (
-            [(line.start + label.end(), line.end)] if label else segments(line.text, line.start)
-        )
+        spans = [(line.start + label.end(), line.end)] if label else segments(line.text, line.start)
         for a, b in spans:
             for sa, sb in _dash_parts(text, a, b):
                 seg = text[sa:sb].strip()

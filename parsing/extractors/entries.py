@@ -153,15 +153,16 @@ def _without_dates(
 EDU_CUTS = (("|", 6), (" at ", 5), (",", 4), (" — ", 3), (" – ", 2), (" - ", 1), ("•", 0))
 
 
+@lru_cache(maxsize=1)
+def _institution_re() -> re.Pattern[str]:
+    words = sorted(lexicon.institution_words(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + ")")
+
+
 def _institution_at(text: str) -> int | None:
     """Start of the first institution word in `text`, or None."""
-    low = text.lower()
-    hits = [
-        m.start()
-        for w in lexicon.institution_words()
-        if (m := re.search(rf"(?<!\w){re.escape(w)}", low))
-    ]
-    return min(hits) if hits else None
+    m = _institution_re().search(text.lower())
+    return m.start() if m else None
 
 
 def _edu_parts(parts: list[Part]) -> list[Part]:
@@ -302,8 +303,8 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
         ranges = find_date_ranges(body)
         multi = [r for r in ranges if r.kind in ("range", "since")]
         use = multi or (ranges if allow_single else [])
-        rest = _strip_ranges(body, use) if use else ""
-        if rest and not _header_like(rest):
+        leftover = _strip_ranges(body, use) if use else ""
+        if leftover and not _header_like(leftover):
             use = []  # a sentence that mentions years is description, not an entry header
         info.append((i, line, off, body, use))
     if not any(u for *_, u in info) and allow_single is False:
@@ -640,8 +641,7 @@ def _date_free(text: str, ranges: list[DateRange], base: int) -> list[Part]:
 def _edu_part_kind(text: str) -> str:
     if degree_match(text):
         return "degree"
-    low = text.lower()
-    if any(re.search(rf"(?<!\w){re.escape(w)}", low) for w in lexicon.institution_words()):
+    if _institution_at(text) is not None:
         return "institution"
     return "unknown"
 
