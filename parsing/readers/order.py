@@ -29,6 +29,8 @@ MIN_SIDE_ROWS = 2  # rows needed on each side of a corridor
 MIN_TALL_SIDE_ROWS = 3  # rows needed on the taller side of a corridor
 SPAN_MIN_SIDE_ROWS = 3  # rows on each side when crossing elements must be cut away first
 SPAN_SHARE = 0.2  # at most this share of a region's segments may cross a corridor
+TEXT_COLUMN_ROWS = 8  # both sides this tall and ...
+TEXT_COLUMN_SHARE = 0.33  # ... this wide (share of the region): two text columns
 ALIGNED_SHARE = 0.8  # rows of the sparser side that line up with the other side: a table
 PROSE_MIN_WIDTH = 150.0  # points: narrower columns are cells, not running text
 PROSE_FILL = 0.75  # a prose row spans at least this share of its column's widest row
@@ -118,6 +120,8 @@ def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]
         return "stacked"
     left = [r for r in left if _row_box(boxes, r)[3] > lo and _row_box(boxes, r)[1] < hi]
     right = [r for r in right if _row_box(boxes, r)[3] > lo and _row_box(boxes, r)[1] < hi]
+    if _two_text_columns(boxes, left, right):
+        return None
     few, many = (left, right) if len(left) <= len(right) else (right, left)
     bands = [_row_box(boxes, r) for r in many]
     gaps = [bands[i][1] - bands[i - 1][3] for i in range(1, len(bands))]
@@ -134,6 +138,17 @@ def _aligned(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]
         return None
     para = line_gap + max(2.0, 0.3 * line_gap)
     return "entries" if all(j == 0 or gaps[j - 1] >= para for j in matched) else None
+
+
+def _two_text_columns(boxes: Sequence[Box], left: list[list[int]], right: list[list[int]]) -> bool:
+    """Two wide sides with many lines each: the two columns of a two-column CV typeset on the
+    same leading (every baseline lines up), not a table, whose label column is narrow."""
+    if min(len(left), len(right)) < TEXT_COLUMN_ROWS:
+        return False
+    lw = _extent(boxes, [i for r in left for i in r])
+    rw = _extent(boxes, [i for r in right for i in r])
+    total = max(boxes[i][2] for r in right for i in r) - min(boxes[i][0] for r in left for i in r)
+    return total > 0 and min(lw, rw) >= TEXT_COLUMN_SHARE * total
 
 
 def _matches(boxes: Sequence[Box], rows: list[list[int]], bands: list[Box]) -> set[int]:
@@ -240,8 +255,15 @@ def _try_spanning(
 
     A corridor whose sides make a table of entries once its crossing headings are set aside
     goes to `table`: it bounds the label column of the bands below."""
-    allowed = max(1, int(SPAN_SHARE * len(ids)))
-    for g0, g1 in sorted(_coverage_gaps(boxes, ids, allowed), key=lambda g: g[0] - g[1]):
+    most = max(1, int(SPAN_SHARE * len(ids)))
+    # Fewest crossings first: a wide corridor that many lines cut through is no gutter.
+    tries = [
+        (k, g)
+        for k in sorted({1, 2, 3, most})
+        if k <= most
+        for g in sorted(_coverage_gaps(boxes, ids, k), key=lambda g: g[0] - g[1])
+    ]
+    for allowed, (g0, g1) in tries:
         crossing = [i for i in ids if boxes[i][0] < g1 and boxes[i][2] > g0]
         if not crossing or len(crossing) > allowed:
             continue
@@ -326,7 +348,9 @@ def _cut(
             )
         bands = None
         if cols is not None:
-            bands = _label_bands(boxes, ids, cols[0], cols[1])
+            lrows, rrows = rows_of(boxes, cols[0]), rows_of(boxes, cols[1])
+            wide = _two_text_columns(boxes, lrows, rrows)
+            bands = None if wide else _label_bands(boxes, ids, cols[0], cols[1])
             if bands is None:
                 return _cut(boxes, cols[0], depth + 1, rules, values, gutters) + _cut(
                     boxes, cols[1], depth + 1, rules, values, gutters
