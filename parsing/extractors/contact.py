@@ -197,6 +197,32 @@ def _name_prefix(text: str) -> int | None:
     return None
 
 
+def _stacked_name(ctx: Context, i: int, zone: list[int]) -> int | None:
+    """End offset of a name set one word per line ('Trinidad' / 'Pujadas' / 'Rueda'), or None."""
+    lines = ctx.layout.lines
+    first = lines[i]
+    if len(first.text.split()) != 1 or fold(first.text) in NOT_NAMES:
+        return None
+    if match_heading(first.text.strip()) is not None:
+        return None
+    best = None
+    words = [first.text.strip()]
+    for j in range(i + 1, min(i + 3, len(lines))):
+        nxt = lines[j]
+        if (
+            j not in zone
+            or len(nxt.text.split()) > 2
+            or abs(nxt.size - first.size) >= 0.2
+            or nxt.block != first.block
+            or match_heading(nxt.text.strip()) is not None
+        ):
+            break
+        words.append(nxt.text.strip())
+        if name_shape(" ".join(words)):
+            best = nxt.end
+    return best
+
+
 def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int, bool]]:
     """(line, start, end, labelled) for name-shaped text in the contact zone."""
     lines = ctx.layout.lines
@@ -208,19 +234,9 @@ def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int,
         if m and name_shape(line.text[m.end() :]):
             cands.append((i, line.start + m.end(), line.end, True))
             continue
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if (
-            nxt is not None
-            and i + 1 in zone
-            and len(line.text.split()) == 1
-            and len(nxt.text.split()) <= 2
-            and abs(nxt.size - line.size) < 0.2
-            and nxt.block == line.block
-            and fold(line.text) not in NOT_NAMES
-            and match_heading(line.text.strip()) is None
-            and name_shape(f"{line.text.strip()} {nxt.text.strip()}")
-        ):
-            cands.append((i, line.start, nxt.end, False))
+        stacked = _stacked_name(ctx, i, zone)
+        if stacked is not None:
+            cands.append((i, line.start, stacked, False))
             continue
         for a, b in segments(line.text, line.start):
             seg = text[a:b]

@@ -11,6 +11,7 @@ from parsing.contact import US_STATES, country_index, subdivision_index
 from parsing.dates import PRESENT, DateRange, find_date_ranges, total_years
 from parsing.extractors.base import BULLET_RE, Context, content_lines
 from parsing.extractors.contact import parse_location
+from parsing.layout import Line
 from parsing.model import EducationEntry, ExperienceEntry, Field
 from parsing.nlp import entities
 from parsing.sections import Section, match_heading
@@ -22,6 +23,7 @@ PART_SPLIT_RE = re.compile(
 )
 STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
 STRIP = " ()[]-–—,:;|•"
+WRAPPED_RANGE_RE = re.compile(r"(?:\d{4}\s*[-–—]|\d{4}\s*[-–—]\s*[^\W\d_]{3,5}\.?)\s*$")
 NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
 COMPANY_DOT_RE = re.compile(
     r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh|s\.p\.a|s\.r\.l)\.$", re.I
@@ -126,6 +128,15 @@ def _merge_suffixes(parts: list[Part]) -> list[Part]:
         else:
             out.append(p)
     return out
+
+
+def _entry_line(info: list[tuple[int, Line, int, str, list[DateRange]]], j: int) -> bool:
+    """A header-like line that is not the wrapped tail of the bullet above it."""
+    body = info[j][3]
+    if not _header_like(body):
+        return False
+    prev = info[j - 1][3] if j > 0 else ""
+    return not (BULLET_RE.match(prev) and body[:1].islower())
 
 
 def _strip_ranges(text: str, ranges: list[DateRange]) -> str:
@@ -298,8 +309,17 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
     """Group a section's lines into date-anchored blocks with their header parts."""
     rows = list(content_lines(ctx, section))
     info = []
-    for i, line, off in rows:
+    skip: set[int] = set()
+    for n, (i, line, off) in enumerate(rows):
+        if i in skip:
+            continue
         body = line.text[off:]
+        if WRAPPED_RANGE_RE.search(body) and n + 1 < len(rows) and rows[n + 1][0] == i + 1:
+            # "Contador | abr. 2023 –" / "actualidad": the range runs onto the next line
+            joined = body + "\n" + rows[n + 1][1].text
+            if any(r.end_pos > len(body) + 1 for r in find_date_ranges(joined)):
+                body = joined
+                skip.add(i + 1)
         ranges = find_date_ranges(body)
         multi = [r for r in ranges if r.kind in ("range", "since")]
         use = multi or (ranges if allow_single else [])
@@ -327,6 +347,12 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
         if n == 0 and not before and after:
             after_votes += 2
     date_first = after_votes > before_votes
+    # For "Title | dates" lines: is the company on the line below (most entries) or above?
+    below = sum(
+        1 for k in anchors if k + 1 < len(info) and not info[k + 1][4] and _entry_line(info, k + 1)
+    )
+    above = sum(1 for k in anchors if k > 0 and not info[k - 1][4] and _entry_line(info, k - 1))
+    company_below = below > above
     blocks: list[Block] = []
     used: set[int] = set()
     for n, k in enumerate(anchors):
@@ -343,7 +369,8 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
         if need and not blk.parts and not date_first and k - 1 <= prev_stop:
             order = [k + 1, k + 2, k + 3]
         if need == 1:
-            order = [k - 1, k - 2, k + 1] if not date_first else [k + 1, k + 2, k - 1]
+            below_first = date_first or company_below
+            order = [k + 1, k + 2, k - 1] if below_first else [k - 1, k - 2, k + 1]
         for j in order:
             if need <= 0 or j <= prev_stop or j >= next_stop or j in used:
                 if j < k:
