@@ -64,6 +64,7 @@ WEIGHTS: dict[str, float] = {
     "country": 0.7,
     "gazetteer": 0.9,
     "degraded": -0.3,
+    "flattened": -2.0,
     "single_candidate": 0.5,
     "competing": -0.7,
 }

@@ -12,6 +12,9 @@ from parsing.layout import Layout, Line
 from parsing.model import Field
 from parsing.sections import HEADER, Section
 
+FLAT_LINE_CHARS = 250
+FLAT_SHARE = 0.5
+PATTERN_KINDS = frozenset({"email", "phone", "link"})
 BULLET_RE = re.compile(r"^\s*(?:[•·▪►◆◦‣∙●○■□➢➤✓✔\-–—*+>]|\d{1,2}[.)])\s+")
 SPLIT_RE = re.compile(r"\s*(?:\||•|·|▪|◆|♦|\t|\s{3,}|;)\s*")
 
@@ -29,6 +32,19 @@ class Context:
     country: str | None = None
     memo: dict[str, object] = field(default_factory=dict)  # per-document results reused
 
+    @property
+    def flattened(self) -> bool:
+        """Most text sits on very long lines: line breaks were lost, so sections and entries
+        found from lines are guesses (self-validating patterns like e-mails are not affected)."""
+        cached = self.memo.get("flattened")
+        if isinstance(cached, bool):
+            return cached
+        total = sum(len(ln.text) for ln in self.layout.lines) or 1
+        long = sum(len(ln.text) for ln in self.layout.lines if len(ln.text) > FLAT_LINE_CHARS)
+        flat = long / total > FLAT_SHARE
+        self.memo["flattened"] = flat
+        return flat
+
     def make(
         self,
         start: int,
@@ -43,6 +59,8 @@ class Context:
         ev = dict.fromkeys(evidence, 1.0) if isinstance(evidence, list) else dict(evidence)
         if self.degraded:
             ev["degraded"] = 1.0
+        if self.flattened and kind not in PATTERN_KINDS:
+            ev["flattened"] = 1.0
         text = self.layout.text[start:end]
         return Field(
             value=text.strip() if value is None else value,
