@@ -9,6 +9,7 @@ pretrained `en_core_web_sm` runs only on short spans (name lines, entry headers)
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,7 @@ from parsing.lexicon import skill_lexicon
 
 log = logging.getLogger(__name__)
 SKILL_SPANS = "skills"
+JOINER = "\n\n"
 DEGRADED_WARNING = "degraded: rules only"
 
 
@@ -110,7 +112,21 @@ def entities(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     nlp = pretrained()
     if nlp is None:
         return [[] for _ in texts]
-    return [list(_entities_of(t)) for t in texts]
+    if len(texts) <= 1:
+        return [list(_entities_of(t)) for t in texts]
+    # One forward pass over all the short texts (joined on blank lines) instead of one each.
+    starts: list[int] = []
+    pos = 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + len(JOINER)
+    joined = JOINER.join(texts)
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    for s, e, label in _entities_of(joined):
+        k = bisect_right(starts, s) - 1
+        if e <= starts[k] + len(texts[k]):
+            out[k].append((s - starts[k], e - starts[k], label))
+    return out
 
 
 @lru_cache(maxsize=512)
