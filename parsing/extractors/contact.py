@@ -29,6 +29,7 @@ from parsing.sections import fold, match_heading
 ZONE_LINES = 14
 PHONE_HINT_RE = re.compile(r"\d[\d\s().\-/]{5,}\d")
 SIDEBAR_ZONE_LINES = 16
+ADDRESS_MAX_LINES = 3
 URL_LIKE_RE = re.compile(r"\.(?:com|org|net|io|dev|me|de|fr|es|nl)\b|www\.|https?:")
 NON_NAME_WORDS = frozenset(
     "resume résumé sample template example examples phone mobile email e-mail home address "
@@ -92,11 +93,17 @@ LOCATION_LABEL_RE = re.compile(
     r"permanent address|present address|current address)\s*\|?\s*[:\-]+\s*",
     re.I,
 )
-POSTCODE_CITY_RE = re.compile(r"^\s*(?:[A-Z]{1,2}-?)?\d{4,6}(?:-\d{3,4})?\s+[^\W\d_]")
+POSTCODE_CITY_RE = re.compile(
+    r"^\s*(?:[A-Z]{1,2}-?)?\d{4,6}(?:-\d{3,4})?(?:\s?[A-Z]{2}\b)?\s+[^\W\d_]"
+)
+POSTCODE_RE = re.compile(
+    r"\b\d{4}\s?[A-Z]{2}\b|\b\d{4,6}(?:-\d{3,4})?\b|\b[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2}\b"
+)
 STREET_RE = re.compile(
     r"\d|\b(?:street|st\.|road|rd\.|avenue|ave\.?|lane|straße|strasse|str\.|weg|rue|calle|"
     r"avenida|plaza|laan|straat|gasse|platz|allee|boulevard|blvd|via|viale|piazza|corso|rua|"
-    r"calle|carrer|camino|paseo|ulica|ul\.|chemin|impasse|place|quai|plein|steeg)\b",
+    r"calle|carrer|camino|paseo|ulica|ul\.|chemin|impasse|place|quai|plein|steeg|path|marg|"
+    r"drive|dr\.|court|ct\.|terrace|crescent|way|turnpike|highway|hwy)\b",
     re.I,
 )
 
@@ -330,11 +337,50 @@ def extract_email(ctx: Context) -> Field | None:
         return None
     zone = set(_zone(ctx))
     inzone = [m for m in found if ctx.layout.line_at(m.start) in zone]
-    m = (inzone or found)[0]
+    m = _wrapped_email(ctx, (inzone or found)[0])
     ev = {"valid": 1.0, "in_header": 1.0 if inzone else 0.0}
     if len({x.normalized for x in found}) > 1:
         ev["competing"] = 0.5
-    return ctx.make(m.start, m.end, "email", ev, "email.regex", normalized=m.normalized)
+    if "\n" in text[m.start : m.end]:
+        ev["pattern_guess"] = 1.0
+    return ctx.make(
+        m.start, m.end, "email", ev, "email.regex", value=m.value, normalized=m.normalized
+    )
+
+
+def _at_right_edge(ctx: Context, li: int) -> bool:
+    """The line reaches its column's right edge: a word there may continue on the next line."""
+    lines = ctx.layout.lines
+    cur = lines[li]
+    right = max(
+        (ln.bbox[2] for ln in lines if ln.block == cur.block and ln.page == cur.page), default=0
+    )
+    return right > 0 and cur.bbox[2] >= right - 2 * max(cur.size, 1.0)
+
+
+def _wrapped_email(ctx: Context, m: Match) -> Match:
+    """An address broken at a narrow column's edge: 'antoinette.sanchezledo' / 'ux@hotmail.es'."""
+    lines = ctx.layout.lines
+    text = ctx.layout.text
+    li = ctx.layout.line_at(m.start)
+    start, end = m.start, m.end
+    if start == lines[li].start and li > 0 and _at_right_edge(ctx, li - 1):
+        head = re.search(r"[\w.+-]+$", lines[li - 1].text)
+        if (
+            head
+            and lines[li - 1].block == lines[li].block
+            and head.group(0) == head.group(0).lower()
+            and (head.group(0) == lines[li - 1].text.strip() or re.search(r"[._\d]", head.group(0)))
+        ):
+            start = lines[li - 1].end - len(head.group(0))
+    if end == lines[li].end and li + 1 < len(lines) and _at_right_edge(ctx, li):
+        tail = lines[li + 1].text.strip()
+        if re.fullmatch(r"[a-z]{1,4}", tail) and lines[li + 1].block == lines[li].block:
+            end = lines[li + 1].end
+    if (start, end) == (m.start, m.end):
+        return m
+    value = re.sub(r"\s+", "", text[start:end])
+    return Match(start, end, value, value.lower())
 
 
 def extract_phone(ctx: Context) -> Field | None:
@@ -468,18 +514,19 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     if postal and postal[-1] > 0:
         parts = parts[postal[-1] :]
     code = country_code(parts[-1], len(parts))
-    state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) == 2 else None
+    state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) <= 3 else None
     region_code = None
     if code is None and len(parts) >= 2:
         region_code = subdivision_index().get(_fold_loc(parts[-1]))
     kept: list[str] = []
     for i, p in enumerate(parts):
         is_last = i == len(parts) - 1
-        cleaned = re.sub(r"\b\d{4,6}(?:-\d{3,4})?\b|\b[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2}\b", "", p)
+        cleaned = POSTCODE_RE.sub("", p)
         cleaned = cleaned.strip(" .")
         if not cleaned:
             continue
-        if not is_last and len(parts) > 1 and (STREET_RE.search(cleaned) or _street_number(p)):
+        street = STREET_RE.search(cleaned) or (_street_number(p) and not POSTCODE_CITY_RE.match(p))
+        if not is_last and len(parts) > 1 and street:
             continue
         if not re.fullmatch(r"[^\W\d_][\w .'’()-]*", cleaned):
             return None
@@ -519,7 +566,10 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
     for rank, i in enumerate(_zone(ctx)):
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)
-        spans = [(line.start + label.end(), line.end)] if label else segments(line.text, line.start)
+        end = _address_end(ctx, i)
+        spans = [(line.start + label.end(), end)] if label else segments(line.text, line.start)
+        if not label and end > line.end:
+            spans.append((line.start, end))
         for a, b in spans:
             for sa, sb in _dash_parts(text, a, b):
                 seg = text[sa:sb].strip()
@@ -541,6 +591,20 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                     ev["labelled"] = 1.0
                 out.append((sum(ev.values()) - 0.05 * rank, ev, sa, sb))
     return out
+
+
+def _address_end(ctx: Context, i: int) -> int:
+    """End of an address wrapped over lines ending with a comma (narrow sidebars)."""
+    lines = ctx.layout.lines
+    j = i
+    while (
+        j + 1 < len(lines)
+        and j - i < ADDRESS_MAX_LINES
+        and lines[j].text.rstrip().endswith(",")
+        and lines[j + 1].block == lines[i].block
+    ):
+        j += 1
+    return lines[j].end
 
 
 def _dash_parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
