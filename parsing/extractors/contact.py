@@ -30,6 +30,7 @@ ZONE_LINES = 14
 PHONE_HINT_RE = re.compile(r"\d[\d\s().\-/]{5,}\d")
 SIDEBAR_ZONE_LINES = 16
 ADDRESS_MAX_LINES = 3
+NARROW_COLUMN = 0.5  # share of the page width: sidebars wrap e-mails, full-width text does not
 URL_LIKE_RE = re.compile(r"\.(?:com|org|net|io|dev|me|de|fr|es|nl)\b|www\.|https?:")
 NON_NAME_WORDS = frozenset(
     "resume résumé sample template example examples phone mobile email e-mail home address "
@@ -349,13 +350,15 @@ def extract_email(ctx: Context) -> Field | None:
 
 
 def _at_right_edge(ctx: Context, li: int) -> bool:
-    """The line reaches its column's right edge: a word there may continue on the next line."""
+    """The line reaches a narrow column's right edge: a word there may continue below."""
     lines = ctx.layout.lines
     cur = lines[li]
-    right = max(
-        (ln.bbox[2] for ln in lines if ln.block == cur.block and ln.page == cur.page), default=0
-    )
-    return right > 0 and cur.bbox[2] >= right - 2 * max(cur.size, 1.0)
+    same = [ln for ln in lines if ln.block == cur.block and ln.page == cur.page]
+    right = max((ln.bbox[2] for ln in same), default=0)
+    left = min((ln.bbox[0] for ln in same), default=0)
+    page = ctx.layout.pages[cur.page - 1].width if cur.page <= len(ctx.layout.pages) else 0
+    narrow = page > 0 and right - left < NARROW_COLUMN * page
+    return narrow and cur.bbox[2] >= right - 2 * max(cur.size, 1.0)
 
 
 def _wrapped_email(ctx: Context, m: Match) -> Match:
