@@ -47,6 +47,7 @@ IngestStatus = Literal["queued", "parsed", "failed", "duplicate", "error"]
 LEASE = timedelta(minutes=5)
 NOT_STORED = "The file could not be stored; please try again or tell an administrator."
 WORKER_DIED = "The parser stopped unexpectedly on this file; it has been kept so it can be retried."
+WARM_UP_TEXT = b"Jane Example\njane@example.com\n\nExperience\n2020 - 2024 Engineer, Example Ltd\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +69,6 @@ class IngestResult:
     def stored(self) -> bool:
         """True when the bytes are in the store and the document row exists."""
         return self.status != "error"
-
-
-def parse_upload(*, name: str, data: bytes) -> ParsedCV:
-    """Parse one uploaded file without storing it; never raises (bad files get a status)."""
-    return parse_bytes(data, name)
 
 
 def ingest(
@@ -204,6 +200,11 @@ def run_job(job_id: int) -> str:
     """
     with session_scope() as session:
         return process_job(session=session, job_id=job_id, worker=f"pid-{os.getpid()}").status
+
+
+def warm_up() -> str:
+    """Load the parsing pipeline (spaCy models, lexicons) in a worker before real work arrives."""
+    return parse_bytes(WARM_UP_TEXT, "warm-up.txt").status.value
 
 
 def fail_job(*, session: Session, job_id: int, message: str = WORKER_DIED) -> None:

@@ -1,0 +1,327 @@
+"""Page logic and navigation with Streamlit's AppTest, against a temporary SQLite database.
+
+AppTest cannot type into data editor cells, so the correction tests seed the editor's diff
+(`edited_rows`) in session state, exactly as the browser would report it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+from support import ROOT
+
+from correction.intake import ingest
+from correction.review import FieldChange, save_corrections
+from data.db import dispose_engines, get_engine, init_db
+from data.models import AuditEvent, Candidate, Correction
+from data.queries import create_batch, current_record
+from data.store import FileStore
+from parsing.model import ParsedCV
+from settings import get_settings
+from ui.nav import NO_ACCESS, allowed
+
+_spec = importlib.util.spec_from_file_location(
+    "cvassist_ui_dbfixtures", ROOT / "tests" / "data" / "dbfixtures.py"
+)
+assert _spec is not None and _spec.loader is not None
+_fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_fixtures)
+synthetic_cv: Callable[[bytes, str, dict[str, float]], ParsedCV] = _fixtures.synthetic_cv
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 30
+# three CVs: expected corrections 1.6 (two reds), 0.65 (one amber), 0.02 (all green)
+A = b"<b>Ada</b> CV a"  # markup in a document must be shown as text, never rendered
+CVS = {
+    A: {"name": 0.3, "email": 0.99, "phone": 0.5, "skills[0]": 0.6},
+    b"cv-b": {"name": 0.7, "email": 0.99, "location": 0.99, "skills[0]": 0.98},
+    b"cv-c": {"name": 0.99, "email": 0.99},
+}
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated SQLite database and file store the app reads from its settings."""
+    url = f"sqlite:///{tmp_path / 'cvassist.sqlite'}"
+    monkeypatch.setenv("CVASSIST_DATABASE_URL", url)
+    monkeypatch.setenv("CVASSIST_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    init_db(get_engine(url))
+    yield url
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def session(env: str) -> Iterator[Session]:
+    with Session(get_engine(env), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def seeded(session: Session, tmp_path: Path) -> dict[bytes, int]:
+    """Three parsed CVs in two batches by two uploaders; bytes → candidate id."""
+    store = FileStore(tmp_path / "data" / "files")
+    ids = {}
+    for n, (data, conf) in enumerate(CVS.items()):
+        user = "ann" if n < 2 else "bob"
+        batch = create_batch(session=session, user=user)
+        session.commit()
+        result = ingest(
+            session=session,
+            name=f"cv{n}.txt",
+            data=data,
+            user=user,
+            batch_id=batch.id,
+            store=store,
+            parser=lambda d, name, conf=conf: synthetic_cv(d, name, conf),
+        )
+        assert result.candidate_id is not None
+        ids[data] = result.candidate_id
+    return ids
+
+
+def run(page: str | None = None, **state: object) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+# --- navigation and roles -----------------------------------------------------------------------
+
+
+def test_pages_follow_the_role() -> None:
+    assert allowed("recruiter") == ["queue", "upload", "correct", "candidate"]
+    assert allowed("hr_lead") == ["queue", "candidate"]
+    assert allowed("analyst") == [] and allowed("nobody") == []
+
+
+def test_role_without_pages_sees_a_sentence(env: str) -> None:
+    at = run(role="analyst")
+    assert [i.value for i in at.info] == [NO_ACCESS]
+
+
+def test_page_checks_the_role_again(env: str) -> None:
+    at = AppTest.from_file(str(ROOT / "ui" / "upload.py"), default_timeout=TIMEOUT)
+    at.session_state["role"] = "hr_lead"
+    at.run()
+    assert [e.value for e in at.error] == ["You do not have access to this page."]
+    assert not at.button  # stopped before any widget
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        (None, "Review queue"),
+        ("ui/upload.py", "Upload CVs"),
+        ("ui/correct.py", "Correct a CV"),
+        ("ui/candidate.py", "Candidate"),
+    ],
+)
+def test_every_page_renders_on_an_empty_database(env: str, page: str | None, title: str) -> None:
+    at = run(page)
+    assert at.title[0].value == title
+
+
+# --- queue --------------------------------------------------------------------------------------
+
+
+def test_queue_orders_by_expected_corrections_and_shows_metrics(
+    seeded: dict[bytes, int],
+) -> None:
+    at = run()
+    table = at.dataframe[0].value
+    assert list(table["candidate"]) == [seeded[A], seeded[b"cv-b"], seeded[b"cv-c"]]
+    row = table.iloc[0]
+    assert (row["red"], row["amber"], row["green"]) == (2, 1, 1)
+    assert [m.label for m in at.metric] == [
+        "CVs reviewed",
+        "Time per CV",
+        "Fields changed per CV",
+        "Accepted unchanged",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"q_red": "with red fields"}, [A]),
+        ({"q_red": "without red fields"}, [b"cv-b", b"cv-c"]),
+        ({"q_uploader": "bob"}, [b"cv-c"]),
+        ({"q_status": ["reviewed"]}, []),
+    ],
+)
+def test_queue_filters(seeded: dict[bytes, int], state: dict, expected: list[bytes]) -> None:
+    at = run(**state)
+    if not expected:
+        assert "No CVs match these filters" in at.info[0].value
+        return
+    assert list(at.dataframe[0].value["candidate"]) == [seeded[k] for k in expected]
+
+
+def test_queue_filters_by_batch(seeded: dict[bytes, int], session: Session) -> None:
+    cand = session.get(Candidate, seeded[b"cv-b"])
+    batch_id = _batch_of(session, cand)
+    at = run(q_batch=str(batch_id))
+    assert list(at.dataframe[0].value["candidate"]) == [seeded[b"cv-b"]]
+
+
+def _batch_of(session: Session, cand: Candidate | None) -> int:
+    from data.models import Document
+
+    assert cand is not None
+    doc = session.get(Document, cand.document_id)
+    assert doc is not None and doc.batch_id is not None
+    return doc.batch_id
+
+
+def test_review_button_opens_the_most_uncertain_cv(seeded: dict[bytes, int]) -> None:
+    at = run()
+    at.button(key="open_first").click().run()
+    assert not at.exception
+    assert at.session_state["candidate_id"] == seeded[A]
+    assert at.title[0].value == "Correct: value of name"
+
+
+# --- correct ------------------------------------------------------------------------------------
+
+
+def _open(cid: int) -> AppTest:
+    at = run("ui/correct.py", candidate_id=cid)
+    assert at.title[0].value.startswith("Correct:")
+    return at
+
+
+def _edit(at: AppTest, cid: int, rows: dict[int, dict]) -> None:
+    at.session_state[f"ed-{cid}-contact-0"] = {
+        "edited_rows": rows,
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+
+
+def test_saving_writes_one_row_per_decision_and_moves_on(
+    seeded: dict[bytes, int], session: Session
+) -> None:
+    cid = seeded[A]
+    at = _open(cid)
+    # contact rows: name, email, phone, location, ...; fix the name, reject the phone, accept email
+    _edit(at, cid, {0: {"value": "Ada Lovelace"}, 1: {"decision": "accept"}, 2: {"value": ""}})
+    at.button(key="save").click().run()
+    assert not at.exception
+    rows = session.exec(select(Correction).where(Correction.candidate_id == cid)).all()
+    assert sorted((r.field_path, r.action, r.new_value) for r in rows) == [
+        ("email", "accept", "value of email"),
+        ("name", "edit", "Ada Lovelace"),
+        ("phone", "reject", None),
+    ]
+    assert all(r.username == "recruiter" and r.seconds_spent >= 0 for r in rows)
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.candidate_id == cid, AuditEvent.action == "correct")
+    ).all()
+    assert len(events) == 1
+    assert at.session_state["candidate_id"] == seeded[b"cv-b"]  # the next CV in the queue
+    assert "2 changed, 1 accepted" in at.success[0].value
+
+
+def test_accept_all_green_then_save(seeded: dict[bytes, int], session: Session) -> None:
+    cid = seeded[b"cv-b"]
+    at = _open(cid)
+    at.button(key="accept_green").click().run()
+    assert "Marked 3 green fields as accepted" in at.info[0].value
+    at.button(key="save").click().run()
+    rows = session.exec(select(Correction).where(Correction.candidate_id == cid)).all()
+    assert sorted((r.field_path, r.action) for r in rows) == [
+        ("email", "accept"),
+        ("location", "accept"),
+        ("skills[0]", "accept"),
+    ]
+
+
+def test_stale_version_shows_the_conflict_and_merges(
+    seeded: dict[bytes, int], session: Session
+) -> None:
+    cid = seeded[A]
+    at = _open(cid)
+    _edit(at, cid, {0: {"value": "Mine"}, 2: {"value": "+44 20 7946 0000"}})
+    other = save_corrections(
+        session=session,
+        candidate_id=cid,
+        user="bob",
+        expected_version=1,
+        changes=[FieldChange("phone", "edit", "+1 555 0100")],
+        seconds_spent=5.0,
+    )
+    assert other.ok
+    at.button(key="save").click().run()
+    assert not at.exception
+    assert "Someone else saved this CV" in at.error[0].value
+    theirs = at.dataframe[0].value
+    assert list(theirs[["who", "field", "after"]].itertuples(index=False, name=None)) == [
+        ("bob", "phone", "+1 555 0100")
+    ]
+    at.button(key="merge").click().run()
+    assert not at.exception
+    assert "Their values were kept for phone" in at.success[0].value
+    record = current_record(session=session, candidate_id=cid)
+    assert record.fields.name.value == "Mine"  # ours, merged
+    assert record.fields.phone.value == "+1 555 0100"  # theirs, kept
+
+
+def test_unknown_candidate_is_a_sentence(env: str) -> None:
+    at = run("ui/correct.py", candidate_id=999)
+    assert "no longer exists" in at.warning[0].value
+
+
+# --- candidate ----------------------------------------------------------------------------------
+
+
+def test_candidate_page_shows_corrected_values_and_history(
+    seeded: dict[bytes, int], session: Session
+) -> None:
+    cid = seeded[b"cv-c"]
+    save_corrections(
+        session=session,
+        candidate_id=cid,
+        user="ann",
+        expected_version=1,
+        changes=[FieldChange("name", "edit", "Grace Hopper")],
+        seconds_spent=3.0,
+    )
+    at = run("ui/candidate.py", candidate_id=cid)
+    assert at.title[0].value == "Grace Hopper"
+    contact = at.dataframe[0].value
+    name = contact[contact["field"] == "name"].iloc[0]
+    assert (name["value"], name["source"]) == ("Grace Hopper", "corrected by a recruiter")
+    history = at.dataframe[-1].value
+    assert list(history[["who", "field", "action", "after"]].iloc[0]) == [
+        "ann",
+        "name",
+        "changed",
+        "Grace Hopper",
+    ]
+    views = session.exec(
+        select(AuditEvent).where(AuditEvent.candidate_id == cid, AuditEvent.action == "view")
+    ).all()
+    assert views  # opening the record is audited
+    exports = session.exec(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert exports == []  # the file is fetched (and audited) only when downloaded
+
+
+def test_document_preview_of_a_text_cv(seeded: dict[bytes, int]) -> None:
+    # synthetic spans point at chars 0-5 of the text: the page highlights them, escaped
+    at = _open(seeded[A])
+    html = "".join(m.value for m in at.markdown)
+    assert '<mark title="name"' in html
+    assert "&lt;b&gt;Ad</mark>a&lt;/b&gt; CV a" in html  # the value's span, escaped
+    assert "<b>" not in html
