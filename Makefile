@@ -19,7 +19,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/services.sh
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)
 	$(BIN)/python -m evaluation.bench
