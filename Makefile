@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/cvassist demo --if-empty
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
 
 test: $(STAMP)

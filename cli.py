@@ -95,6 +95,13 @@ def cmd_import(ns: argparse.Namespace) -> int:
     return import_main(iter_inputs(ns.paths), user=ns.user, batch=ns.batch)
 
 
+def cmd_demo(ns: argparse.Namespace) -> int:
+    """Load the synthetic demo CVs (what `make run` shows on a fresh machine)."""
+    from correction.importer import load_demo
+
+    return load_demo(if_empty=ns.if_empty)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree for every subcommand."""
     ap = argparse.ArgumentParser(prog="cvassist", description=__doc__)
@@ -117,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--limit", type=int, default=0, help="at most N documents (0 = all)")
     e.add_argument("--parser", choices=["cvassist", "baseline"], default="cvassist")
     e.set_defaults(func=cmd_eval)
+
+    d = sub.add_parser("demo", help="import the synthetic demo CVs into the database")
+    d.add_argument("--if-empty", action="store_true", help="only when no candidate exists yet")
+    d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("corpus", help="generate the labelled synthetic CV corpus")
     c.add_argument("--out", required=True)

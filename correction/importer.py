@@ -8,11 +8,13 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from correction.intake import NOT_STORED, IngestResult, ingest
 from data.db import init_db, session_scope
+from data.models import Candidate
 from data.queries import create_batch
 
 log = logging.getLogger(__name__)
@@ -71,3 +73,23 @@ def _import_one(session: Session, path: Path, *, user: str, batch_id: int | None
         session.rollback()
         log.warning("database error importing a file", exc_info=True)
         return IngestResult(name=path.name, status="error", sha256="", message=DB_ERROR)
+
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "generated" / "docs"
+DEMO_USER = "demo"
+
+
+def load_demo(*, if_empty: bool = True) -> int:
+    """Import the generated demo CVs (synthetic people, never real ones) through the same intake
+    as any upload; with `if_empty`, only into a database that has no candidates yet."""
+    init_db()
+    if if_empty:
+        with session_scope() as session:
+            if session.exec(select(func.count()).select_from(Candidate)).one():
+                print("demo data: the database already has candidates; nothing imported")
+                return 0
+    files = sorted(DEMO_DIR.glob("*.pdf"))
+    if not files:
+        print(f"demo data: no demo files under {DEMO_DIR}")
+        return 0
+    return main(files, user=DEMO_USER, batch="demo")
