@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint corpus clean
+.PHONY: install run test bench bench-app lint corpus clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -22,8 +22,12 @@ test: $(STAMP)
 	bash scripts/services.sh
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
-bench: $(STAMP)
+bench: $(STAMP) bench-app
 	$(BIN)/python -m evaluation.bench
+
+bench-app: $(STAMP)
+	bash scripts/services.sh
+	$(BIN)/python -m evaluation.bench_app
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
