@@ -3,7 +3,8 @@
 Upload three generated CVs → open the most uncertain one from the queue → fix two fields with the
 keyboard → save with Ctrl+Enter → the correction and audit rows exist and the Candidate page shows
 the new values; a concurrent save shows the conflict and merges; the same file twice is a
-duplicate. Screenshots of every page go to docs/screenshots/.
+duplicate. With CVASSIST_SCREENSHOTS=1 the screenshots of every page are refreshed in
+docs/screenshots/ (otherwise they go to a temporary folder, so a test run leaves the tree clean).
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ from data.queries import current_record
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("CVASSIST_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "cvassist-screenshots"
+)
 DOCS = GENERATED / "docs"
 CVS = [
     DOCS / "gen_2024_00003__sidebar_left.pdf",
