@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
+
+from parsing.lexicon import fold
 
 EMAIL_RE = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
@@ -194,11 +195,6 @@ def country_index() -> dict[str, str]:
     return out
 
 
-def _fold(text: str) -> str:
-    nfkd = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in nfkd if not unicodedata.combining(c)).strip()
-
-
 @lru_cache(maxsize=1)
 def subdivision_index() -> dict[str, str]:
     """Folded names of states, provinces, regions (ISO 3166-2) → ISO country code.
@@ -210,7 +206,7 @@ def subdivision_index() -> dict[str, str]:
     for sub in pycountry.subdivisions:
         if len(sub.name) < 4:
             continue
-        seen.setdefault(_fold(sub.name), set()).add(sub.country_code)
+        seen.setdefault(fold(sub.name), set()).add(sub.country_code)
     return {name: next(iter(codes)) for name, codes in seen.items() if len(codes) == 1}
 
 

@@ -6,7 +6,6 @@ Normalised forms are `YYYY-MM`, `YYYY` or `present`, as precise as what is print
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -28,15 +27,9 @@ class DateRange:
     kind: str  # "range" | "since" | "single"
 
 
-def _fold(text: str) -> str:
-    """Lower-case and strip accents (März -> marz) for lexicon look-ups."""
-    nfkd = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
-
-
 def _fold_char(c: str) -> str:
     """One character folded without changing the text's length (else left as it is)."""
-    f = _fold(c)
+    f = lexicon.fold(c)
     if len(f) == 1:
         return f
     low = c.lower()
@@ -47,9 +40,9 @@ def _fold_char(c: str) -> str:
 def _month_map() -> dict[str, int]:
     out: dict[str, int] = {}
     for word, num in lexicon.months().items():
-        out[_fold(word).rstrip(".")] = num
+        out[lexicon.fold(word).rstrip(".")] = num
     for word, num in lexicon.season_months().items():
-        out[_fold(word)] = num
+        out[lexicon.fold(word)] = num
     return out
 
 
@@ -60,8 +53,8 @@ def _alt(words: list[str]) -> str:
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     months = _alt(list(_month_map()))
-    present = _alt([_fold(w) for w in lexicon.present_words()])
-    since = _alt([_fold(w) for w in lexicon.since_words()])
+    present = _alt([lexicon.fold(w) for w in lexicon.present_words()])
+    since = _alt([lexicon.fold(w) for w in lexicon.since_words()])
     # One date: month-name year | mm/yyyy | yyyy-mm | dd.mm.yyyy | yyyy
     one = (
         rf"(?:(?:\d{{1,2}}\.?\s*)?(?:{months})\.?,?\s*(?:'|’)?(?:{YEAR}|\d{{2}}\b)"
@@ -81,7 +74,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 
 def normalize_date(text: str) -> str | None:
     """One printed date → `YYYY-MM`, `YYYY` or `present`; None if it is not a date."""
-    t = _fold(text).strip().strip("().,;")
+    t = lexicon.fold(text).strip().strip("().,;")
     if not t:
         return None
     _, _, present_re = _patterns()
@@ -114,7 +107,7 @@ def normalize_date(text: str) -> str | None:
 def find_date_ranges(text: str) -> list[DateRange]:
     """Every date range, 'since' date and lone date in `text`, left to right, non-overlapping."""
     rng, since_re, present_re = _patterns()
-    folded = _fold(text)
+    folded = lexicon.fold(text)
     if len(folded) != len(text):  # ligatures, 'İ', ...: fold char by char, keeping offsets
         folded = "".join(_fold_char(c) for c in text)
     out: list[DateRange] = []

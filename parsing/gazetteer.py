@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-import unicodedata
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 from platformdirs import user_cache_dir
+
+from parsing.lexicon import fold
 
 log = logging.getLogger(__name__)
 MIN_NAME_CHARS = 3
@@ -25,12 +26,6 @@ NOT_PLACES = frozenset(
     "state country street road nagar house office home work team manager engineer sales "
     "marketing toyota java python oracle bank business science design media energy".split()
 )
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents: 'München' → 'munchen'."""
-    nfkd = unicodedata.normalize("NFKD", text.lower().strip())
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 
 def _build() -> dict[str, tuple[str, int]]:

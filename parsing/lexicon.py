@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +94,12 @@ class Certification:
 
 
 _SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents ('München' → 'munchen'); keeps the text's other characters."""
+    nfkd = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 
 def normalise(text: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,21 +24,7 @@ FUZZY_MIN = 88
 EMPLOYMENT = "experience"
 HEADER = "header"
 OTHER = "other"
-SECTION_KINDS = (
-    "contact",
-    "summary",
-    "experience",
-    "education",
-    "skills",
-    "languages",
-    "certifications",
-    "projects",
-    "volunteer",
-    "awards",
-    "publications",
-    "interests",
-    "references",
-)
+SECTION_KINDS = lexicon.HEADING_SECTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +46,7 @@ class Section:
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and decoration for heading comparison."""
-    t = unicodedata.normalize("NFKD", text.lower())
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = re.sub(r"[^\w&/+ ]+", " ", t)
+    t = re.sub(r"[^\w&/+ ]+", " ", lexicon.fold(text))
     return re.sub(r"\s+", " ", t).strip()
 
 

@@ -490,11 +490,6 @@ def _wrapped_link(ctx: Context, m: Match, li: int) -> Match:
     return Match(m.start, nxt.end, raw, {"network": link_network(url), "url": url})
 
 
-def _fold_loc(text: str) -> str:
-    nfkd = unicodedata.normalize("NFKD", text.lower().strip(" ."))
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
-
-
 LOCATION_PARTICLES = frozenset("de del la le am an der di da do du of upon on sur en im".split())
 
 
@@ -520,7 +515,7 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) <= 3 else None
     region_code = None
     if code is None and len(parts) >= 2:
-        region_code = subdivision_index().get(_fold_loc(parts[-1]))
+        region_code = subdivision_index().get(lexicon.fold(parts[-1].strip(" .")))
     kept: list[str] = []
     for i, p in enumerate(parts):
         is_last = i == len(parts) - 1
