@@ -23,6 +23,92 @@ PART_SPLIT_RE = re.compile(
 )
 STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
 STRIP = " ()[]-–—,:;|•"
+ENTRY_LABELS = {
+    **dict.fromkeys(
+        (
+            "company",
+            "company name",
+            "organisation",
+            "organization",
+            "employer",
+            "firm",
+            "name of the company",
+            "name of organisation",
+            "name of organization",
+            "unternehmen",
+            "arbeitgeber",
+            "entreprise",
+            "empresa",
+            "werkgever",
+            "bedrijf",
+        ),
+        "company",
+    ),
+    **dict.fromkeys(
+        (
+            "designation",
+            "job designation",
+            "position",
+            "role",
+            "title",
+            "job title",
+            "post",
+            "current designation",
+            "position held",
+            "funktion",
+            "position occupée",
+            "poste",
+            "cargo",
+            "puesto",
+            "functie",
+        ),
+        "title",
+    ),
+    **dict.fromkeys(
+        (
+            "period",
+            "duration",
+            "tenure",
+            "from",
+            "to",
+            "dates",
+            "date",
+            "since",
+            "zeitraum",
+            "période",
+            "periodo",
+            "periode",
+        ),
+        "date",
+    ),
+    **dict.fromkeys(
+        (
+            "job responsibilities",
+            "responsibilities",
+            "roles and responsibilities",
+            "roles & responsibilities",
+            "duties",
+            "job profile",
+            "description",
+            "project",
+            "projects",
+            "client",
+            "team size",
+            "environment",
+            "achievements",
+            "location",
+            "place",
+        ),
+        "other",
+    ),
+}
+LABEL_ONLY_RE = re.compile(r"\s*[•·\-–]?\s*[^\W\d][\w .&/]{0,30}?\s*\|?\s*[:\-–]+\s*")
+ENTRY_LABEL_RE = re.compile(
+    r"\s*("
+    + "|".join(re.escape(k) for k in sorted(ENTRY_LABELS, key=len, reverse=True))
+    + r")\s*\|?\s*[:\-–]+\s*",
+    re.I,
+)
 WRAPPED_RANGE_RE = re.compile(r"(?:\d{4}\s*[-–—]|\d{4}\s*[-–—]\s*[^\W\d_]{3,5}\.?)\s*$")
 NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
 COMPANY_DOT_RE = re.compile(
@@ -73,6 +159,8 @@ class Block:
 
 def _header_like(text: str) -> bool:
     t = text.strip()
+    if _labelled(t, 0):
+        return True
     if not t or BULLET_RE.match(t) or len(t) > 110:
         return False
     if len(t.split()) > MAX_HEADER_WORDS:
@@ -82,8 +170,30 @@ def _header_like(text: str) -> bool:
     return match_heading(t) is None
 
 
+def _labelled(text: str, base: int) -> list[Part] | None:
+    """'Job Designation : Back office Executive' → that value, hinted as a title; a label with
+    no value ('Job Responsibilities:') → no part; None when the line carries no known label."""
+    bullet = BULLET_RE.match(text)
+    skip = bullet.end() if bullet else 0
+    m = ENTRY_LABEL_RE.match(text, skip)
+    if m is None:
+        return None
+    kind = ENTRY_LABELS[lexicon.normalise(m.group(1))]
+    value = text[m.end() :]
+    lead, trail = _trim(value)
+    if kind not in ("title", "company") or trail <= lead:
+        return []
+    start = base + m.end() + lead
+    return [Part(start, start + trail - lead, value[lead:trail], kind_hint=kind)]
+
+
 def _split_parts(text: str, base: int, *, strong: bool = False) -> list[Part]:
     """Split a header string on ' at ', '|', ' — ', ', ' into parts with absolute offsets."""
+    labelled = _labelled(text, base)
+    if labelled is not None:
+        return labelled
+    if LABEL_ONLY_RE.fullmatch(text):  # "Job Duration | :" once its dates are taken out
+        return []
     out: list[Part] = []
     pos = 0
     at_next = False
@@ -460,6 +570,10 @@ def _assign(
 ) -> tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]:
     """Pick (title, company, location) among header parts, with the evidence for each."""
     parts = _merge_places([q for p in parts for q in _place_suffix(p)])
+    hinted_t = next((p for p in parts if p.kind_hint == "title"), None)
+    hinted_c = next((p for p in parts if p.kind_hint == "company"), None)
+    if hinted_t or hinted_c:  # "Designation : …" / "Company : …" say which is which
+        return hinted_t, hinted_c, None, {"labelled": 1.0}, {"labelled": 1.0}
     cands = [p for p in parts if not p.place and not _location_part(p.text)]
     loc = next((p for p in parts if p.place or _location_part(p.text)), None)
     if not cands:
