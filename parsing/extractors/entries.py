@@ -271,7 +271,20 @@ def _without_dates(
     return parts
 
 
-EDU_CUTS = (("|", 6), (" at ", 5), (",", 4), (" — ", 3), (" – ", 2), (" - ", 1), ("•", 0))
+EDU_CUTS = (
+    ("|", 7),
+    (" from ", 6),
+    (" at ", 5),
+    (",", 4),
+    (" — ", 3),
+    (" – ", 2),
+    (" - ", 1),
+    ("•", 0),
+)
+EDU_LABEL_RE = re.compile(
+    r"(?i)(?:graduation|post[- ]?graduation|under[- ]?graduation|qualification|degree|"
+    r"course|school|college|university|institute|board|diploma)\s*\|?\s*:\s*"
+)
 
 
 @lru_cache(maxsize=1)
@@ -751,7 +764,7 @@ def total_experience(ctx: Context, entries: list[ExperienceEntry]) -> Field | No
 def _split_unknown_pair(p: Part) -> list[Part]:
     """'Formation GraphQL, CLEVER INSTITUTE' with no degree or institution word: the last comma
     separates what was studied from where (the order education lines are written in)."""
-    sep = next((x for x in (" | ", ", ", " — ", " – ") if x in p.text), None)
+    sep = next((x for x in (" | ", " from ", ", ", " — ", " – ") if x in p.text), None)
     if _edu_part_kind(p.text) != "unknown" or sep is None:
         return [p]
     cut = p.text.rfind(sep)
@@ -817,6 +830,9 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
         m = BULLET_RE.match(body)
         if m:
             stripped, cut = body[m.end() :], m.end()
+        label = EDU_LABEL_RE.match(stripped)
+        if label:  # "Graduation: Bachelor of …" — the label is not part of the degree
+            stripped, cut = stripped[label.end() :], cut + label.end()
         ranges = find_date_ranges(stripped)
         n_words = len(stripped.split())
         if n_words > 30 or (n_words > 14 and not ranges and not degree_match(stripped)):
