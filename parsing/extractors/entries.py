@@ -11,6 +11,7 @@ from parsing.contact import US_STATES, country_index, subdivision_index
 from parsing.dates import PRESENT, DateRange, find_date_ranges, total_years
 from parsing.extractors.base import BULLET_RE, Context, content_lines
 from parsing.extractors.contact import parse_location
+from parsing.gazetteer import city_country
 from parsing.layout import Line
 from parsing.model import EducationEntry, ExperienceEntry, Field
 from parsing.nlp import entities
@@ -224,7 +225,8 @@ def _merge_suffixes(parts: list[Part]) -> list[Part]:
     out: list[Part] = []
     suffixes = lexicon.company_suffixes()
     for p in parts:
-        if out and p.text.lower().strip(".") in suffixes | {x.rstrip(".") for x in suffixes}:
+        head = re.sub(r"\s*\(.*\)\s*$", "", p.text)  # "Inc. (acquired by Updater)"
+        if out and head.lower().strip(".") in suffixes | {x.rstrip(".") for x in suffixes}:
             prev = out.pop()
             out.append(
                 Part(
@@ -542,7 +544,8 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
 def _place_suffix(p: Part) -> list[Part]:
     """'Le Figaro (France)' → 'Le Figaro' + place 'France'."""
     m = re.search(r"\s*\(([^()]{2,40})\)$", p.text)
-    if not m or not (_location_part(m.group(1)) or _is_place(m.group(1) + ",")):
+    inner = m.group(1) if m else ""
+    if not m or not (_location_part(inner) or _is_place(inner + ",") or city_country(inner)):
         return [p]
     head = p.text[: m.start()]
     inner = m.start(1)
