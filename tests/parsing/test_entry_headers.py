@@ -1,0 +1,62 @@
+"""Entry headers: labelled 'Key : value' lines and Indeed-style 'COMPANY - City -' lines."""
+
+from __future__ import annotations
+
+from parsing.pipeline import parse_bytes
+
+LABELLED = """Ravi Kumar
+ravi.kumar@example.com
+
+EXPERIENCE SUMMARY
+• Company Name | : ANGEL BROKING LTD
+Job Designation | : Back office Executive
+Job Duration | : July 2007 – April 2008
+• Company Name | : KAYNET CAPITAL LTD
+Job Designation | : Back office Executive (Clerk)
+Job Duration | : 15 October 2010 – Till Date
+"""
+
+INDEED = """Willard Bergnaum
+willard@example.com
+
+WORK EXPERIENCE
+
+CES ASSOCIATE CONSULTANT
+
+SAP ARIBA -
+
+November 2016 to October 2017
+
+• Responsible for supplier management.
+
+SALES ENGINEER
+
+CONCEPT TECHNOLOGY SOLUTION - Bangalore, Karnataka -
+
+January 2014 to November 2016
+"""
+
+
+def _jobs(text: str) -> list[tuple[str | None, str | None, str | None]]:
+    fields = parse_bytes(text.encode(), "cv.txt").fields
+    return [
+        (
+            e.title.value if e.title else None,
+            e.company.value if e.company else None,
+            e.start.normalized if e.start else None,
+        )
+        for e in fields.experience or []
+    ]
+
+
+def test_labelled_lines_say_which_is_title_and_which_is_company() -> None:
+    assert _jobs(LABELLED) == [
+        ("Back office Executive", "ANGEL BROKING LTD", "2007-07"),
+        ("Back office Executive (Clerk)", "KAYNET CAPITAL LTD", "2010-10"),
+    ]
+
+
+def test_company_line_ending_with_a_dash_is_not_a_label() -> None:
+    jobs = _jobs(INDEED)
+    assert [j[1] for j in jobs] == ["SAP ARIBA", "CONCEPT TECHNOLOGY SOLUTION"]
+    assert [j[0] for j in jobs] == ["CES ASSOCIATE CONSULTANT", "SALES ENGINEER"]
