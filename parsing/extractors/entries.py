@@ -103,7 +103,7 @@ ENTRY_LABELS = {
         "other",
     ),
 }
-XX
+LABEL_ONLY_RE = re.compile(r"\s*[•·\-–]?\s*[^\W\d][\w .&/]{0,30}?\s*\|?\s*:[:\-–]*\s*")
 ENTRY_LABEL_RE = re.compile(
     r"\s*("
     + "|".join(re.escape(k) for k in sorted(ENTRY_LABELS, key=len, reverse=True))
