@@ -7,7 +7,7 @@ stable paths of `data.record` (parse indices; an added list item takes the next 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -32,18 +32,26 @@ from data.queries import (
     set_scores,
     working_record,
 )
-from data.record import ENTRIES, LISTS, FieldPath, Record
+from data.record import ENTRIES, LISTS, FieldPath, PathError, Record
 from data.store import FileStore, default_store
 from parsing.model import Field, ParsedCV, Source
 from settings import get_settings
 
+EntryAction = Literal["merge", "order"]
+ENTRY_ACTIONS: tuple[str, ...] = get_args(EntryAction)
+
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One decision on one field: accept | edit | reject | add (value: the new value)."""
+    """One decision on one field: accept | edit | reject | add (value: the new value).
+
+    Two entry actions are expanded, at save time and against the record as it is then, into
+    plain rows (see `data.record`): `FieldChange("experience[2]", "merge", 1)` merges entry 2
+    into entry 1; `FieldChange("experience", "order", [2, 0, 1])` puts the entries in that order.
+    """
 
     path: str
-    action: CorrectionAction
+    action: CorrectionAction | EntryAction
     value: Any = None
     source: Source | None = None  # where an edited/added value was picked in the document
 
@@ -220,7 +228,8 @@ def _correction_rows(
     result = session.get(ParseResult, cand.parse_result_id)
     assert result is not None and cand.id is not None
     rows: list[Correction] = []
-    for ch in changes:
+    for ch in (step for change in changes for step in _expand(record, change)):
+        assert ch.action not in ENTRY_ACTIONS
         p = record.check(ch.path, ch.action)
         node = record.get(p)
         is_field = isinstance(node, dict) and not p.is_entry
@@ -245,6 +254,31 @@ def _correction_rows(
         )
         record.apply(str(p), ch.action, new_value, src)
     return rows
+
+
+def _expand(record: Record, ch: FieldChange) -> list[FieldChange]:
+    """A merge or reorder as the plain changes it is stored as; other changes as they are."""
+    if ch.action == "merge":
+        p = FieldPath.parse(ch.path)
+        if not p.is_entry or not isinstance(ch.value, int):
+            raise PathError(f"merge {ch.path!r} into an entry index, not {ch.value!r}")
+        assert p.index is not None
+        steps = record.merge_steps(p.group, p.index, ch.value)
+    elif ch.action == "order":
+        if ch.path not in ENTRIES or not isinstance(ch.value, list):
+            raise PathError(f"order takes an entry group and a list of indices, not {ch.path!r}")
+        steps = record.order_steps(ch.path, [int(i) for i in ch.value])
+    else:
+        return [ch]
+    return [
+        FieldChange(
+            s.path,
+            "add" if s.action == "add" else "reject",
+            s.value,
+            Source.model_validate(s.source) if s.source else None,
+        )
+        for s in steps
+    ]
 
 
 def _conflict(
@@ -289,6 +323,9 @@ def merge_after_conflict(
     moved: dict[tuple[str, int], int] = {}
     changes: list[FieldChange] = []
     for ch in conflict.mine:
+        if ch.action in ENTRY_ACTIONS:  # expanded against the record as it is now
+            changes.append(ch)
+            continue
         p = FieldPath.parse(ch.path)
         if ch.action == "add" and _new_item(record, p, theirs_added):
             assert p.index is not None

@@ -3,6 +3,16 @@
 Paths are stable: they index the parse's lists, and an added item takes the next index after the
 last one (parsed or added). A rejected list item or entry leaves a hole while corrections are
 replayed, so later paths keep pointing at the same values; `to_parsed()` closes the holes.
+
+Merging and reordering entries need no action of their own; they are plain rows (`Step`s):
+- merge `experience[2]` into `experience[1]`: an `add experience[1].<comp>` (value and source of
+  entry 2) for every component entry 1 lacks (entry 1 wins on conflicts), then
+  `reject experience[2]`. See `Record.merge_steps`.
+- reorder: entries are listed in index order, so the entries from the first one whose place
+  changes onwards are rejected and their components re-added, in the new order, at fresh indices
+  after the last one. See `Record.order_steps`. A moved value keeps its source; like every
+  human-added value it gets confidence 1.0 and extractor `human`.
+Replaying those rows in order rebuilds the same order and merge: no special case in `apply`.
 """
 
 from __future__ import annotations
@@ -84,6 +94,16 @@ class FieldPath:
         return f"{self.group}{idx}{'.' + self.comp if self.comp else ''}"
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One plain decision (accept | edit | reject | add) a merge or reorder is written as."""
+
+    path: str
+    action: str
+    value: Any = None
+    source: dict[str, Any] | None = None
+
+
 class CorrectionLike(Protocol):
     """What replaying needs from a correction row (data.models.Correction fits)."""
 
@@ -135,6 +155,54 @@ class Record:
     def next_index(self, group: str) -> int:
         """The stable index an added item of a list group gets."""
         return len(self.tree.get(group) or [])
+
+    def entry_indices(self, group: str) -> list[int]:
+        """Stable indices of the entries present in an entry group, in display order."""
+        items = self.tree.get(group) or []
+        return [i for i, e in enumerate(items) if e and any(v is not None for v in e.values())]
+
+    def _components(self, group: str, index: int) -> dict[str, dict[str, Any]]:
+        entry = (self.tree.get(group) or [])[index] or {}
+        fields = ENTRIES[group].model_fields
+        return {c: n for c, n in entry.items() if c in fields and isinstance(n, dict)}
+
+    # --- merges and reorders, as plain steps ---
+
+    def merge_steps(self, group: str, src: int, dst: int) -> list[Step]:
+        """Steps merging entry `src` into entry `dst` (dst's values win); [] when either is gone."""
+        present = self.entry_indices(group)
+        if group not in ENTRIES or src == dst or src not in present or dst not in present:
+            return []
+        have = self._components(group, dst)
+        steps = [
+            Step(f"{group}[{dst}].{c}", "add", n.get("value"), n.get("source"))
+            for c, n in self._components(group, src).items()
+            if c not in have and n.get("value") not in (None, "")
+        ]
+        return [*steps, Step(f"{group}[{src}]", "reject")]
+
+    def order_steps(self, group: str, order: list[int]) -> list[Step]:
+        """Steps putting the group's entries in `order` (stable indices; absent ones ignored,
+        entries not named keep their relative order after the named ones)."""
+        if group not in ENTRIES:
+            return []
+        present = self.entry_indices(group)
+        wanted = [i for i in dict.fromkeys(order) if i in present]
+        wanted += [i for i in present if i not in wanted]
+        keep = 0
+        while keep < len(present) and present[keep] == wanted[keep]:
+            keep += 1
+        if keep == len(present):
+            return []
+        comps = {i: self._components(group, i) for i in wanted[keep:]}
+        steps = [Step(f"{group}[{i}]", "reject") for i in present[keep:]]
+        nxt = self.next_index(group)
+        for n, i in enumerate(wanted[keep:]):
+            steps += [
+                Step(f"{group}[{nxt + n}].{c}", "add", node.get("value"), node.get("source"))
+                for c, node in comps[i].items()
+            ]
+        return steps
 
     # --- changes ---
 

@@ -38,6 +38,7 @@ from ui.editor import (
 from ui.evidence import Mark, draw_boxes, highlight_html, snippet_html
 from ui.keys import pass_shortcuts_through_grids
 from ui.nav import require
+from ui.picking import picker
 from ui.user import current_user
 
 CANDIDATE_KEY = "candidate_id"
@@ -171,6 +172,27 @@ def _accept_green(draft: Draft) -> None:
 
 def _add_entry(draft: Draft, group: str) -> None:
     draft.add_entry(group)
+
+
+def _move_entry(draft: Draft, group: str, stem: str, step: int) -> None:
+    fold(draft, _diffs(draft))
+    draft.move_entry(group, stem, step)
+
+
+def _merge_entry(draft: Draft, group: str, stem: str) -> None:
+    fold(draft, _diffs(draft))  # the merged-away editor disappears: keep its edits first
+    into = draft.merge_entry(group, stem)
+    if into is not None:
+        st.session_state[FLASH_KEY] = (
+            "info",
+            f"The {ENTRY_NOUN[group]} entry will be merged into the one before it when you save "
+            "(the earlier entry's values win where both have one).",
+        )
+
+
+def _unmerge(draft: Draft, stem: str) -> None:
+    fold(draft, _diffs(draft))
+    draft.merged.pop(stem, None)
 
 
 # --- saving ---------------------------------------------------------------------------------------
@@ -444,12 +466,9 @@ def _fields(draft: Draft) -> None:
         if group in LIST_GROUP:
             _editor(draft, group, dynamic=True)
             continue
-        for n, stem in enumerate(draft.stems(group), start=1):
-            c1, c2 = st.columns([3, 1])
-            c1.caption(_entry_title(draft, group, stem, n))
-            c2.checkbox(
-                "Remove", key=f"rm-{draft.candidate_id}-{stem}", help="Reject this whole entry."
-            )
+        shown = draft.visible(group)
+        for n, stem in enumerate(shown, start=1):
+            _entry_controls(draft, group, stem, n, last=n == len(shown))
             _editor(draft, stem, dynamic=False)
         st.button(
             f"Add {ENTRY_NOUN[group]} entry",
@@ -457,6 +476,39 @@ def _fields(draft: Draft) -> None:
             on_click=_add_entry,
             args=(draft, group),
         )
+
+
+def _entry_controls(draft: Draft, group: str, stem: str, n: int, *, last: bool) -> None:
+    cid = draft.candidate_id
+    st.caption(_entry_title(draft, group, stem, n))
+    row = st.container(horizontal=True)
+    row.button(
+        "Move up",
+        key=f"up-{cid}-{stem}",
+        disabled=n == 1,
+        on_click=_move_entry,
+        args=(draft, group, stem, -1),
+    )
+    row.button(
+        "Move down",
+        key=f"down-{cid}-{stem}",
+        disabled=last,
+        on_click=_move_entry,
+        args=(draft, group, stem, 1),
+    )
+    row.button(
+        "Merge into previous",
+        key=f"mergeup-{cid}-{stem}",
+        disabled=n == 1,
+        on_click=_merge_entry,
+        args=(draft, group, stem),
+        help="Keep the values of both; the previous entry's win where both have one.",
+    )
+    row.checkbox("Remove", key=f"rm-{cid}-{stem}", help="Reject this whole entry.")
+    for src in (s for s, dst in draft.merged.items() if dst == stem):
+        c1, c2 = st.columns([3, 1])
+        c1.caption(f"+ merges in on save: {_entry_title(draft, group, src, 0).split(': ', 1)[-1]}")
+        c2.button("Undo merge", key=f"unmerge-{cid}-{src}", on_click=_unmerge, args=(draft, src))
 
 
 def _header(draft: Draft) -> None:
@@ -509,6 +561,7 @@ def render() -> None:
     left, right = st.columns([5, 6], gap="medium")
     with left:
         _document(draft)
+        picker(draft, flash_key=FLASH_KEY)
     with right:
         _fields(draft)
 

@@ -6,6 +6,10 @@ A draft holds one base table per editor ("contact", "skills", "certifications", 
 Actions that rewrite the tables (accept all green, accept or reject one field) first fold the
 current diffs into the base and then start a new generation of editor keys, so no edit is lost
 and an editor never gets its own output fed back as input (streamlit #7749).
+Entries are reordered (`move_entry`) and merged (`merge_entry`) in the draft; the save sends them
+as one `order` and one `merge` change per group/entry after the field changes, and
+`save_corrections` writes them as plain rows (see `data.record`). A value picked from the document
+(`pick`) keeps its `Source` in the row, and the add/edit it becomes carries it.
 No streamlit import: everything here is plain data, testable without a running app.
 """
 
@@ -18,6 +22,7 @@ from typing import Any
 
 from correction.review import FieldChange, ReviewTask
 from data.record import ENTRIES, SCALARS, FieldPath
+from parsing.model import Source
 
 COLUMNS = ("field", "value", "band", "confidence", "decision")
 DECISIONS = ("accept", "reject")
@@ -52,6 +57,8 @@ class Draft:
     gen: int = 0
     deleted: set[str] = field(default_factory=set)  # paths whose rows a folded diff deleted
     new_entries: dict[str, list[int]] = field(default_factory=dict)  # group → added indices
+    order: dict[str, list[int]] = field(default_factory=dict)  # group → indices, display order
+    merged: dict[str, str] = field(default_factory=dict)  # merged-away stem → the stem it joins
 
     @property
     def candidate_id(self) -> int:
@@ -75,7 +82,63 @@ class Draft:
         """The editors of one group, in order ('experience-0', 'experience-1', ...)."""
         if group in LIST_GROUP:
             return [group]
-        return sorted((s for s in self.base if s.split("-")[0] == group), key=_stem_index)
+        stems = sorted((s for s in self.base if s.split("-")[0] == group), key=_stem_index)
+        rank = {i: n for n, i in enumerate(self.order.get(group, []))}
+        return sorted(stems, key=lambda s: rank.get(_stem_index(s), len(rank)))
+
+    def visible(self, group: str) -> list[str]:
+        """The entries shown (not merged away), in display order."""
+        return [s for s in self.stems(group) if s not in self.merged]
+
+    def move_entry(self, group: str, stem: str, step: int) -> None:
+        """Move an entry `step` places up (-1) or down (+1) among the visible ones."""
+        shown = self.visible(group)
+        i = shown.index(stem)
+        j = i + step
+        if not 0 <= j < len(shown):
+            return
+        away = [s for s in self.stems(group) if s in self.merged]
+        shown[i], shown[j] = shown[j], shown[i]
+        self.order[group] = [_stem_index(s) for s in [*shown, *away]]
+
+    def merge_entry(self, group: str, stem: str) -> str | None:
+        """Merge an entry into the visible one before it; returns that stem (None = first)."""
+        shown = self.visible(group)
+        i = shown.index(stem)
+        if i == 0:
+            return None
+        self.merged[stem] = shown[i - 1]
+        return shown[i - 1]
+
+    def pick_targets(self) -> list[str]:
+        """Paths a value picked from the document can go to, plus '+skills' etc. for new items."""
+        out = [
+            r["path"]
+            for group in GROUP_ORDER
+            for stem in self.stems(group)
+            if stem not in self.merged
+            for r in self.base[stem]
+            if r["path"]
+        ]
+        return out + [f"+{g}" for g in LIST_GROUP.values()]
+
+    def pick(self, target: str, value: str, source: Source | None) -> str:
+        """Put a value picked from the document into a row (after `fold`); returns its path."""
+        if target.startswith("+"):
+            group = target[1:]
+            stem = next(k for k, v in LIST_GROUP.items() if v == group)
+            index = self.next_free.get(group, 0)
+            self.next_free[group] = index + 1
+            path = f"{group}[{index}]"
+            self.base[stem].append(_row(path, f"new {group[:-1]}", value, None, NEW))
+            target = path
+        for rows in self.base.values():
+            for r in rows:
+                if r["path"] == target:
+                    r.update(value=value, source=source, decision=None)
+                    self.deleted.discard(target)
+                    return target
+        raise KeyError(target)
 
     def add_entry(self, group: str) -> str:
         """A new empty entry (experience, education or language) to fill in; returns its stem."""
@@ -233,7 +296,7 @@ def changes(
     for group in GROUP_ORDER:
         for stem in draft.stems(group):
             eff = effective(draft.base[stem], diffs.get(draft.key(stem)))
-            if stem in removed_entries:
+            if stem in removed_entries and stem not in draft.merged:
                 index = _stem_index(stem)
                 if index not in draft.new_entries.get(group, []):
                     entry_rejects.append(FieldChange(f"{group}[{index}]", "reject"))
@@ -259,7 +322,20 @@ def changes(
         for p in sorted(draft.deleted)
         if p in draft.originals and p not in decided
     ]
-    return out + entry_rejects
+    return out + entry_rejects + _entry_changes(draft, set(removed_entries))
+
+
+def _entry_changes(draft: Draft, removed: set[str]) -> list[FieldChange]:
+    """The merges (in the order made), then each reordered group's order."""
+    out = [
+        FieldChange(f"{src.split('-')[0]}[{_stem_index(src)}]", "merge", _stem_index(dst))
+        for src, dst in draft.merged.items()
+    ]
+    for group in draft.order:
+        order = [_stem_index(s) for s in draft.visible(group) if s not in removed]
+        if order != sorted(order):
+            out.append(FieldChange(group, "order", order))
+    return out
 
 
 def _row_change(draft: Draft, r: Mapping[str, Any]) -> FieldChange | None:
@@ -270,12 +346,14 @@ def _row_change(draft: Draft, r: Mapping[str, Any]) -> FieldChange | None:
     present = path in draft.originals
     if r.get("decision") == "reject":
         return FieldChange(path, "reject") if present else None
+    src = r.get("source")
+    src = src if isinstance(src, Source) and (src.text or "").strip() == typed else None
     if not present:
-        return FieldChange(path, "add", typed) if typed else None
+        return FieldChange(path, "add", typed, src) if typed else None
     if typed != display(draft.originals[path]).strip():
         if not typed:
             return FieldChange(path, "reject")
-        return FieldChange(path, "edit", _typed(draft.originals[path], typed))
+        return FieldChange(path, "edit", _typed(draft.originals[path], typed), src)
     if r.get("decision") == "accept":
         return FieldChange(path, "accept")
     return None

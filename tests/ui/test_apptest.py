@@ -278,6 +278,99 @@ def test_stale_version_shows_the_conflict_and_merges(
     assert record.fields.phone.value == "+1 555 0100"  # theirs, kept
 
 
+ENTRIES_CV = {
+    "name": 0.9,
+    "experience[0].title": 0.9,
+    "experience[0].company": 0.9,
+    "experience[1].title": 0.8,
+    "experience[1].start": 0.8,
+    "experience[2].company": 0.7,
+}
+
+
+@pytest.fixture
+def with_entries(session: Session, tmp_path: Path) -> int:
+    """A CV with three experience entries: (title, company), (title, start), (company)."""
+    result = ingest(
+        session=session,
+        name="entries.txt",
+        data=b"entries cv",
+        user="ann",
+        batch_id=None,
+        store=FileStore(tmp_path / "data" / "files"),
+        parser=lambda d, name: synthetic_cv(d, name, ENTRIES_CV),
+    )
+    assert result.candidate_id is not None
+    return result.candidate_id
+
+
+def _experience(session: Session, cid: int) -> list[tuple[str | None, ...]]:
+    record = current_record(session=session, candidate_id=cid)
+    return [
+        tuple(getattr(e, c).value if getattr(e, c) else None for c in ("title", "company", "start"))
+        for e in record.fields.experience or []
+    ]
+
+
+def test_entries_are_reordered_and_merged_on_save(with_entries: int, session: Session) -> None:
+    cid = with_entries
+    at = _open(cid)
+    assert at.button(key=f"up-{cid}-experience-0").disabled  # the first entry cannot go up
+    at.button(key=f"down-{cid}-experience-0").click().run()  # order: 1, 0, 2
+    assert not at.exception
+    captions = [c.value for c in at.caption if c.value.startswith("Experience")]
+    assert captions[0].startswith("Experience 1: value of experience[1].title")
+    at.button(key=f"mergeup-{cid}-experience-2").click().run()  # 2 into 0 (now before it)
+    assert not at.exception
+    assert "will be merged into the one before it" in at.info[0].value
+    assert not [b for b in at.button if b.key == f"up-{cid}-experience-2"]  # merged away: hidden
+    at.button(key="save").click().run()
+    assert not at.exception
+    # entry 0 keeps its company over entry 2's; entry 1 now comes first
+    assert _experience(session, cid) == [
+        ("value of experience[1].title", None, "value of experience[1].start"),
+        ("value of experience[0].title", "value of experience[0].company", None),
+    ]
+    rows = session.exec(select(Correction).where(Correction.candidate_id == cid)).all()
+    assert ("experience[2]", "reject") in [(r.field_path, r.action) for r in rows]
+    assert {r.username for r in rows} == {"recruiter"}
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.candidate_id == cid, AuditEvent.action == "correct")
+    ).all()
+    assert len(events) == 1
+    reopened = _open(cid)  # a fresh session shows the saved order
+    captions = [c.value for c in reopened.caption if c.value.startswith("Experience")]
+    assert captions[0].startswith("Experience 1: value of experience[1].title")
+
+
+def test_a_missing_value_is_picked_from_the_document(
+    seeded: dict[bytes, int], session: Session
+) -> None:
+    cid = seeded[A]  # location is missing; the document's one line is "<b>Ada</b> CV a"
+    at = _open(cid)
+    assert not [s for s in at.selectbox if s.key == f"pick-field-{cid}"]  # off until asked for
+    at.toggle(key=f"pick-on-{cid}").set_value(True).run()
+    assert at.selectbox(key=f"pick-field-{cid}").value == "location"  # first missing field
+    at.text_input(key=f"pick-find-{cid}").input("ada").run()
+    at.selectbox(key=f"pick-line-{cid}").select(0).run()
+    assert at.text_input(key=f"pick-value-{cid}").value == "<b>Ada</b> CV a"  # pre-filled
+    at.text_input(key=f"pick-value-{cid}").input("Ada").run()  # keep part of the line
+    at.button(key=f"pick-use-{cid}").click().run()
+    assert not at.exception
+    assert "Filled location from the document" in at.info[0].value
+    at.button(key="save").click().run()
+    assert not at.exception
+    row = session.exec(
+        select(Correction).where(
+            Correction.candidate_id == cid, Correction.field_path == "location"
+        )
+    ).one()
+    assert (row.action, row.old_value, row.new_value) == ("add", None, "Ada")
+    assert row.new_source == {"page": 1, "start": 3, "end": 6, "text": "Ada"}
+    record = current_record(session=session, candidate_id=cid)
+    assert record.fields.location is not None and record.fields.location.value == "Ada"
+
+
 def test_unknown_candidate_is_a_sentence(env: str) -> None:
     at = run("ui/correct.py", candidate_id=999)
     assert "no longer exists" in at.warning[0].value

@@ -10,7 +10,7 @@ from correction.bands import band
 from correction.review import FieldChange, ReviewField, ReviewTask
 from data.models import CandidatePublic, DocumentPublic
 from data.record import Record
-from parsing.model import ParsedCV
+from parsing.model import ParsedCV, Source
 from ui.editor import Draft, changes, effective, fold, green_undecided, new_draft, set_decision
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
@@ -164,3 +164,33 @@ def test_effective_ignores_unknown_columns_and_rows() -> None:
     base = [{"path": "name", "field": "name", "value": "A", "band": "green", "decision": None}]
     eff = effective(base, _diff(edited={5: {"value": "x"}, 0: {"path": "evil", "value": "B"}}))
     assert eff.rows[0]["path"] == "name" and eff.rows[0]["value"] == "B"
+
+
+def test_moves_and_merges_become_order_and_merge_changes(draft: Draft) -> None:
+    second = draft.add_entry("experience")
+    assert second == "experience-1"
+    draft.move_entry("experience", second, -1)
+    assert draft.visible("experience") == ["experience-1", "experience-0"]
+    assert changes(draft, {})[-1] == FieldChange("experience", "order", [1, 0])
+    draft.move_entry("experience", second, -1)  # already first: nothing moves
+    assert draft.visible("experience") == ["experience-1", "experience-0"]
+    assert draft.merge_entry("experience", "experience-0") == "experience-1"
+    assert draft.visible("experience") == ["experience-1"]
+    out = changes(draft, {})
+    assert out[-1] == FieldChange("experience[0]", "merge", 1)
+    assert not [c for c in out if c.action == "order"]  # one entry left: nothing to order
+    assert draft.merge_entry("experience", "experience-1") is None  # the first has no previous
+
+
+def test_a_picked_value_carries_its_source_until_retyped(draft: Draft) -> None:
+    src = Source(page=1, start=10, end=19, text="ada@x.org")
+    assert draft.pick("email", "ada@x.org", src) == "email"
+    assert draft.pick("+skills", "Rust", src.model_copy(update={"text": "Rust"})) == "skills[2]"
+    assert draft.pick("location", "London", None) == "location"
+    by_path = {c.path: c for c in changes(draft, {})}
+    assert by_path["email"] == FieldChange("email", "edit", "ada@x.org", src)
+    assert by_path["skills[2]"].action == "add" and by_path["skills[2]"].source is not None
+    assert by_path["location"] == FieldChange("location", "add", "London")
+    row = _row(draft, "contact", "email")
+    retyped = changes(draft, {draft.key("contact"): _diff({row: {"value": "ada@y.org"}})})
+    assert next(c for c in retyped if c.path == "email").source is None  # no longer the text
