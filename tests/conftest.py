@@ -7,6 +7,9 @@ import json
 import pytest
 from support import SPEC
 
+# Database fixtures (SQLite and PostgreSQL) for tests/data, tests/correction and tests/ui.
+pytest_plugins = ["dbfixtures"]
+
 
 @pytest.fixture(scope="session")
 def parsed_cv_schema() -> dict:

@@ -6,11 +6,11 @@ AppTest cannot type into data editor cells, so the correction tests seed the edi
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dbfixtures import synthetic_cv
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 from support import ROOT
@@ -21,17 +21,8 @@ from data.db import dispose_engines, get_engine, init_db
 from data.models import AuditEvent, Candidate, Correction
 from data.queries import create_batch, current_record
 from data.store import FileStore
-from parsing.model import ParsedCV
 from settings import get_settings
 from ui.nav import NO_ACCESS, allowed
-
-_spec = importlib.util.spec_from_file_location(
-    "cvassist_ui_dbfixtures", ROOT / "tests" / "data" / "dbfixtures.py"
-)
-assert _spec is not None and _spec.loader is not None
-_fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_fixtures)
-synthetic_cv: Callable[[bytes, str, dict[str, float]], ParsedCV] = _fixtures.synthetic_cv
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 30
