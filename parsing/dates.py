@@ -106,7 +106,7 @@ def normalize_date(text: str) -> str | None:
 
 def find_date_ranges(text: str) -> list[DateRange]:
     """Every date range, 'since' date and lone date in `text`, left to right, non-overlapping."""
-    rng, since_re, present_re = _patterns()
+    rng, since_re, _ = _patterns()
     folded = lexicon.fold(text)
     if len(folded) != len(text):  # ligatures, 'İ', ...: fold char by char, keeping offsets
         folded = "".join(_fold_char(c) for c in text)
@@ -129,8 +129,6 @@ def find_date_ranges(text: str) -> list[DateRange]:
         if end and end != PRESENT and end[:4] < start[:4]:
             continue
         out.append(DateRange(start, end, m.start(), m.end(), "range" if end else "single"))
-    # "Present" alone after a lone date separated by more than a dash is rare; ignore.
-    _ = present_re
     out.sort(key=lambda r: r.start_pos)
     return out
 

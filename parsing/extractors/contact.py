@@ -349,16 +349,21 @@ def extract_email(ctx: Context) -> Field | None:
     )
 
 
-def _at_right_edge(ctx: Context, li: int) -> bool:
-    """The line reaches a narrow column's right edge: a word there may continue below."""
+def _at_right_edge(ctx: Context, li: int, *, narrow_only: bool = True) -> bool:
+    """The line reaches its column's right edge (by default only a narrow column's, where
+    e-mails wrap): a token there may continue on the next line."""
     lines = ctx.layout.lines
     cur = lines[li]
     same = [ln for ln in lines if ln.block == cur.block and ln.page == cur.page]
     right = max((ln.bbox[2] for ln in same), default=0)
-    left = min((ln.bbox[0] for ln in same), default=0)
-    page = ctx.layout.pages[cur.page - 1].width if cur.page <= len(ctx.layout.pages) else 0
-    narrow = page > 0 and right - left < NARROW_COLUMN * page
-    return narrow and cur.bbox[2] >= right - 2 * max(cur.size, 1.0)
+    if right <= 0:
+        return False
+    if narrow_only:
+        left = min((ln.bbox[0] for ln in same), default=0)
+        page = ctx.layout.pages[cur.page - 1].width if cur.page <= len(ctx.layout.pages) else 0
+        if not (page > 0 and right - left < NARROW_COLUMN * page):
+            return False
+    return cur.bbox[2] >= right - 2 * max(cur.size, 1.0)
 
 
 def _wrapped_email(ctx: Context, m: Match) -> Match:
@@ -470,13 +475,8 @@ def _wrapped_link(ctx: Context, m: Match, li: int) -> Match:
         return m
     nxt = lines[li + 1]
     tail = nxt.text.strip()
-    cur = lines[li]
-    right = max(
-        (ln.bbox[2] for ln in lines if ln.block == cur.block and ln.page == cur.page), default=0
-    )
     if (
-        right <= 0
-        or cur.bbox[2] < right - 2 * max(cur.size, 1.0)
+        not _at_right_edge(ctx, li, narrow_only=False)
         or match_heading(tail) is not None
         or URL_LIKE_RE.search(tail)
         or nxt.block != lines[li].block

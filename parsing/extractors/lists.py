@@ -181,20 +181,22 @@ def extract_languages(ctx: Context) -> list[LanguageEntry] | None:
                     if hit is None:
                         continue
                     word = first
-                english, code = hit
+                english = hit[0]
                 if english in seen:
                     continue
                 seen.add(english)
                 a = base + m.start()
                 b = a + len(word)
                 tail = body[m.start() + len(word) :]
-                nxt = re.search(r"[^\W\d_]{3,}", tail)
-                stop = len(tail)
-                if nxt:
-                    for mm in re.finditer(r"[^\W\d_]+", tail):
-                        if _language_lookup(mm.group(0)):
-                            stop = mm.start()
-                            break
+                # the level runs up to the next language name on the line
+                stop = next(
+                    (
+                        w.start()
+                        for w in re.finditer(r"[^\W\d_]+", tail)
+                        if _language_lookup(w.group(0))
+                    ),
+                    len(tail),
+                )
                 level_text = tail[:stop]
                 entry = LanguageEntry(
                     language=ctx.make(
@@ -215,7 +217,6 @@ def extract_languages(ctx: Context) -> list[LanguageEntry] | None:
                             la, lb, "fluency", ["lexicon"], "languages.level", normalized=lvl
                         )
                 out.append(entry)
-                _ = code
     return out
 
 
