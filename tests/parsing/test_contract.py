@@ -52,13 +52,19 @@ def test_every_value_carries_source_and_extractor() -> None:
     parsed = parse_bytes(SAMPLE_TXT.encode(), "jane.txt")
     paths = parsed.fields.iter_fields()
     assert len(paths) > 10
-    text = SAMPLE_TXT.replace("\r", "")
     for path, f in paths:
         assert f.extractor, path
-        assert f.source is not None and f.source.start is not None, path
+        src = f.source
+        assert src is not None and src.start is not None and src.end is not None, path
+        assert src.text is not None and src.end - src.start == len(src.text), path
         assert 0.0 <= f.confidence <= 1.0
         if isinstance(f.value, str) and path != "summary" and "description" not in path:
-            assert (f.source.text is not None and f.value in f.source.text) or f.value in text
+            # the span points at the evidence itself, not just somewhere in the document
+            assert " ".join(f.value.split()) in " ".join(src.text.split()), (
+                path,
+                f.value,
+                src.text,
+            )
 
 
 def test_failure_statuses_validate(parsed_cv_schema: dict) -> None:
