@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
+from correction.intake import ingest
 from data.db import dispose_engines, get_engine, init_db
 from data.store import FileStore
 from parsing.model import ParsedCV
@@ -174,6 +175,28 @@ def fake_parser() -> Callable[[dict[str, float]], Callable[[bytes, str], ParsedC
 
     def make(confidences: dict[str, float]) -> Callable[[bytes, str], ParsedCV]:
         return lambda data, name: synthetic_cv(data, name, confidences)
+
+    return make
+
+
+@pytest.fixture
+def ingested(
+    session: Session, store: FileStore, fake_parser: Callable[..., Any]
+) -> Callable[[dict[str, float], bytes], int]:
+    """ingested(confidences, data) → the candidate id of a synthetic CV stored through `ingest`."""
+
+    def make(confidences: dict[str, float], data: bytes = b"synthetic cv") -> int:
+        result = ingest(
+            session=session,
+            name="cv.txt",
+            data=data,
+            user="ann",
+            batch_id=None,
+            store=store,
+            parser=fake_parser(confidences),
+        )
+        assert result.candidate_id is not None, result.message
+        return result.candidate_id
 
     return make
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from correction.intake import ingest
 from correction.review import FieldChange, SaveResult, open_candidate, save_corrections
 from data.models import Correction
 from data.queries import audit_events, current_record, history, working_record
 from data.record import PathError
-from data.store import FileStore
 from parsing.model import ParsedCV
 
 CONF = {
@@ -27,18 +25,8 @@ CONF = {
 
 
 @pytest.fixture
-def cand_id(session: Session, store: FileStore, fake_parser) -> int:
-    r = ingest(
-        session=session,
-        name="cv.txt",
-        data=b"synthetic cv with entries",
-        user="ann",
-        batch_id=None,
-        store=store,
-        parser=fake_parser(CONF),
-    )
-    assert r.candidate_id is not None
-    return r.candidate_id
+def cand_id(ingested) -> int:
+    return ingested(CONF, b"synthetic cv with entries")
 
 
 def save(session: Session, cand: int, version: int, *changes: FieldChange) -> SaveResult:

@@ -28,18 +28,8 @@ CONF = {"name": 0.55, "email": 0.99, "phone": 0.7, "skills[0]": 0.4, "skills[1]"
 
 
 @pytest.fixture
-def cand_id(session: Session, store: FileStore, fake_parser) -> int:
-    r = ingest(
-        session=session,
-        name="cv.txt",
-        data=b"synthetic cv",
-        user="ann",
-        batch_id=None,
-        store=store,
-        parser=fake_parser(CONF),
-    )
-    assert r.candidate_id is not None
-    return r.candidate_id
+def cand_id(ingested) -> int:
+    return ingested(CONF, b"synthetic cv")
 
 
 def save(
