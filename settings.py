@@ -20,9 +20,23 @@ class Settings(BaseSettings):
     database_url: str = ""
     max_file_mb: float = 10.0
     max_pages: int = 20
+    parse_timeout_s: float = 60.0  # wall clock per document (a multi-page scan needs OCR time)
+    parse_cpu_s: int = 15  # CPU seconds per document (RLIMIT_CPU)
+    parse_memory_mb: int = 1024  # address space a parse may add to the warm parser (RLIMIT_AS)
     use_pretrained_nlp: bool = True
     auto_accept_precision: float = 0.98
     audit_sample_rate: float = 0.05
+    # sign-in: "local" accounts (argon2), "oidc" (st.login, accounts matched by e-mail), or
+    # "none" = single-user mode, signed in as the local admin; refused unless bound to localhost
+    auth: str = "local"
+    retention_days: int = 180  # a candidate's data is purged this long after their last activity
+    pseudonym_secret: str = ""  # key of pseudonymised exports; "" = a random one in the data dir
+    ocr: str = "auto"  # "auto": OCR image-only PDF pages when tesseract is installed; "off"
+    ocr_languages: str = ""  # tesseract packs, e.g. "eng+deu"; "" = eng + installed deu/fra/spa/nld
+    ocr_dpi: int = 300  # render resolution for OCR
+    ocr_page_timeout_s: float = 30.0  # tesseract time limit per page
+    embedded_workers: int = 2  # parse workers the app starts itself; 0 = external `cvassist worker`
+    job_lease_seconds: float = 300.0  # a claimed parse job's lease (heartbeats extend it)
 
     @property
     def effective_database_url(self) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from correction.access import SYSTEM_USER, AccessDenied, authorize
 from correction.intake import NOT_STORED, IngestResult, ingest
 from data.db import init_db, session_scope
 from data.models import Candidate
@@ -19,14 +20,6 @@ from data.queries import create_batch
 
 log = logging.getLogger(__name__)
 DB_ERROR = "The database could not be written; the file was not recorded."
-
-
-def default_user() -> str:
-    """The operating-system user name, or 'cli' when there is none."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 def describe(path: Path, result: IngestResult) -> str:
@@ -41,22 +34,28 @@ def describe(path: Path, result: IngestResult) -> str:
 
 
 def main(files: Iterable[Path], *, user: str | None = None, batch: str | None = None) -> int:
-    """Import files as one batch; prints a line per file and a summary. 1 = a file not stored."""
-    user = user or default_user()
+    """Import files as one batch; prints a line per file and a summary. 1 = a file not stored,
+    2 = `user` may not upload. user None = the operator (SYSTEM_USER)."""
+    user = user or SYSTEM_USER
     init_db()
     counts: Counter[str] = Counter()
     with session_scope() as session:
-        batch_row = create_batch(session=session, user=user, label=batch)
+        try:
+            authorize(session=session, user=user, permission="upload")
+        except AccessDenied as e:
+            print(f"{user}: {e}", file=sys.stderr)
+            return 2
+        batch_id = create_batch(session=session, user=user, label=batch).id
         session.commit()
         for path in files:
-            result = _import_one(session, path, user=user, batch_id=batch_row.id)
+            result = _import_one(session, path, user=user, batch_id=batch_id)
             counts[result.status] += 1
             print(describe(path, result), flush=True)
     total = sum(counts.values())
     print(
         f"{total} file{'s' if total != 1 else ''}: {counts['parsed']} parsed, "
         f"{counts['failed']} failed to parse, {counts['duplicate']} duplicate, "
-        f"{counts['error']} not stored (batch {batch_row.id})"
+        f"{counts['error']} not stored (batch {batch_id})"
     )
     return 1 if counts["error"] else 0
 
@@ -76,7 +75,7 @@ def _import_one(session: Session, path: Path, *, user: str, batch_id: int | None
 
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "generated" / "docs"
-DEMO_USER = "demo"
+DEMO_USER = SYSTEM_USER  # the demo CVs are loaded by the operator
 
 
 def load_demo(*, if_empty: bool = True) -> int:

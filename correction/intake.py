@@ -4,14 +4,14 @@
 the bytes are stored (fsync) and the Document + ParseJob rows committed before parsing starts, so
 a failed or crashed parse leaves the document, its job and the upload audit event behind.
 `ingest` parses in-process; the upload page stores a whole batch first (`intake_batch`) and
-background workers run `run_job` (a picklable wrapper of `process_job`) for each queued job.
+workers (`correction.worker`) claim the queued jobs from the table (data.jobs) and `run_claimed`
+them, so a job is never run twice and a restart resumes what was queued.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,9 +21,11 @@ from typing import Literal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from correction.access import authorize
 from correction.bands import score_fields
-from data.db import begin_write, session_scope
-from data.models import Document, ParseJob, utcnow
+from data.db import begin_write
+from data.jobs import ClaimedJob, claim_job, complete_job
+from data.models import Document, ParseJob
 from data.queries import (
     NotFound,
     add_audit,
@@ -37,16 +39,17 @@ from data.queries import (
     save_candidate,
 )
 from data.store import FileStore, default_store
+from learning.runtime import parse_with_champion
 from parsing.model import ParsedCV, Status
-from parsing.pipeline import MESSAGES, model_version, parse_bytes
+from parsing.pipeline import MESSAGES, model_version
+from parsing.sandbox import parse_isolated
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 
 Parser = Callable[[bytes, str], ParsedCV]
 IngestStatus = Literal["queued", "parsed", "failed", "duplicate", "error"]
-LEASE = timedelta(minutes=5)
 NOT_STORED = "The file could not be stored; please try again or tell an administrator."
-WORKER_DIED = "The parser stopped unexpectedly on this file; it has been kept so it can be retried."
 WARM_UP_TEXT = b"Jane Example\njane@example.com\n\nExperience\n2020 - 2024 Engineer, Example Ltd\n"
 
 
@@ -100,6 +103,7 @@ def store_upload(
     store: FileStore | None = None,
 ) -> IngestResult:
     """Store and de-duplicate one upload and queue its parse job, without parsing; commits."""
+    authorize(session=session, user=user, permission="upload")
     name = Path(name).name
     digest = hashlib.sha256(data).hexdigest()
     store = store or default_store()
@@ -172,6 +176,7 @@ def intake_batch(
 
     One bad file never stops the batch: a file that cannot be stored gets an 'error' result.
     """
+    authorize(session=session, user=user, permission="upload")
     begin_write(session)
     batch = create_batch(session=session, user=user, label=label)
     session.commit()
@@ -192,35 +197,15 @@ def intake_batch(
     return BatchIntake(batch.id, results)
 
 
-def run_job(job_id: int) -> str:
-    """Run one parse job in a fresh session (a worker process's entry point); returns its status.
-
-    Picklable by reference, so a ProcessPoolExecutor can call it; the database and the file store
-    come from settings (the CVASSIST_ environment the worker inherited).
-    """
-    with session_scope() as session:
-        return process_job(session=session, job_id=job_id, worker=f"pid-{os.getpid()}").status
-
-
 def warm_up() -> str:
-    """Load the parsing pipeline (spaCy models, lexicons) in a worker before real work arrives."""
-    return parse_bytes(WARM_UP_TEXT, "warm-up.txt").status.value
+    """Load the parsing pipeline (spaCy models, lexicons, the champion model bundle) in a worker
+    before real work arrives, so every forked parse starts warm."""
+    return parse_with_champion(WARM_UP_TEXT, "warm-up.txt").status.value
 
 
-def fail_job(*, session: Session, job_id: int, message: str = WORKER_DIED) -> None:
-    """Mark a job whose worker died as failed (the document stays, so it can be retried); commits.
-
-    A job that finished meanwhile is left alone.
-    """
-    begin_write(session)
-    job = session.get(ParseJob, job_id)
-    if job is None or job.status in ("done", "failed"):
-        session.rollback()
-        return
-    document = session.get(Document, job.document_id)
-    job.status, job.last_error, job.lease_until, job.updated_at = "failed", message, None, utcnow()
-    count_in_batch(session=session, batch_id=document.batch_id if document else None, n_failed=1)
-    session.commit()
+def job_lease() -> timedelta:
+    """How long a claimed job is held before the reaper may hand it to another worker."""
+    return timedelta(seconds=get_settings().job_lease_seconds)
 
 
 def process_job(
@@ -231,20 +216,61 @@ def process_job(
     parser: Parser | None = None,
     worker: str = "inline",
 ) -> IngestResult:
-    """Run one parse job: lease it, parse the stored bytes, store the result; commits."""
-    store = store or default_store()
-    begin_write(session)
-    job = session.get(ParseJob, job_id)
+    """Claim one queued job and run it here (an inline parse); commits.
+
+    A job another worker holds comes back 'queued' (follow it by job_id); a finished one comes
+    back as it ended, without parsing again.
+    """
+    job = claim_job(session=session, job_id=job_id, worker=worker, lease=job_lease())
+    if job is None:
+        return job_outcome(session=session, job_id=job_id)
+    return run_claimed(session=session, job=job, store=store, parser=parser)
+
+
+def job_outcome(*, session: Session, job_id: int) -> IngestResult:
+    """Where a job stands, as an IngestResult (queued/running → 'queued')."""
+    job = session.get(ParseJob, job_id, populate_existing=True)
     if job is None:
         session.rollback()
         raise NotFound(f"no parse job {job_id}")
-    job.status, job.attempts, job.worker = "running", job.attempts + 1, worker
-    job.lease_until, job.updated_at = utcnow() + LEASE, utcnow()
+    document = session.get(Document, job.document_id)
+    assert document is not None
+    cand = candidate_for_document(session=session, document_id=job.document_id)
+    last = latest_parse(session=session, document_id=job.document_id)
+    status: IngestStatus = (
+        "parsed" if job.status == "done" else "failed" if job.status == "failed" else "queued"
+    )
+    result = IngestResult(
+        name=document.name,
+        status=status,
+        sha256=document.sha256,
+        document_id=document.id,
+        candidate_id=cand.id if cand and status == "parsed" else None,
+        parse_status=last.status if last and status != "queued" else None,
+        message=job.last_error,
+        job_id=job_id,
+    )
+    session.rollback()  # end the read (values are copied out: a rollback expires the objects)
+    return result
+
+
+def run_claimed(
+    *,
+    session: Session,
+    job: ClaimedJob,
+    store: FileStore | None = None,
+    parser: Parser | None = None,
+) -> IngestResult:
+    """Parse the stored bytes of a job this worker holds and store the result; commits.
+
+    The result is written only while the lease is still held: a job reaped meanwhile (this
+    worker was presumed dead) belongs to its next attempt, and this one comes back 'queued'.
+    """
+    store = store or default_store()
     document = session.get(Document, job.document_id)
     assert document is not None and document.id is not None
-    doc, name, digest, batch_id = document.id, document.name, document.sha256, document.batch_id
-    session.commit()
-
+    doc, name, digest = document.id, document.name, document.sha256
+    session.rollback()  # no transaction stays open during the parse
     try:
         data = store.get(digest)
     except OSError:
@@ -253,13 +279,18 @@ def process_job(
     else:
         parsed = _parse(data, name, digest, parser)
 
+    usable = parsed.status.usable
     begin_write(session)
+    if not complete_job(session=session, job=job, error=None if usable else parsed.message):
+        session.rollback()
+        log.warning("parse job %s lost its lease; its result was dropped", job.job_id)
+        return IngestResult(
+            name=name, status="queued", sha256=digest, document_id=doc, job_id=job.job_id
+        )
     result = add_parse_result(session=session, document_id=doc, parsed=parsed)
-    job = session.get(ParseJob, job_id)
-    assert job is not None and result.id is not None
-    job.lease_until, job.updated_at = None, utcnow()
+    assert result.id is not None
     cand_id = None
-    if parsed.status.usable:
+    if usable:
         scores = score_fields(f for _, f in parsed.fields.iter_fields())
         name_field = parsed.fields.name
         cand = save_candidate(
@@ -270,26 +301,23 @@ def process_job(
             display_name=str(name_field.value) if name_field else None,
         )
         cand_id = cand.id
-        job.status, job.last_error = "done", None
-    else:
-        job.status, job.last_error = "failed", parsed.message
-        count_in_batch(session=session, batch_id=batch_id, n_failed=1)
     session.commit()
     return IngestResult(
         name=name,
-        status="parsed" if parsed.status.usable else "failed",
+        status="parsed" if usable else "failed",
         sha256=digest,
         document_id=doc,
         candidate_id=cand_id,
         parse_status=parsed.status.value,
         message=parsed.message,
+        job_id=job.job_id,
     )
 
 
 def _parse(data: bytes, name: str, digest: str, parser: Parser | None) -> ParsedCV:
     """Run the parser; a crash in it becomes a FAILED parse (the upload is already safe)."""
-    try:
-        return (parser or parse_bytes)(data, name)
+    try:  # in a limited child process: a hostile file cannot crash, hang or bloat the app
+        return parse_isolated(data, name, parser=parser or parse_with_champion)
     except Exception as e:  # the parser boundary: a bug must not lose the upload or stop a batch
         log.exception("parser crashed on %s: %s", digest[:12], type(e).__name__)
         return _failed(name, digest, MESSAGES[Status.FAILED])
@@ -314,6 +342,7 @@ def retry_parse(
     parser: Parser | None = None,
 ) -> IngestResult:
     """Parse a stored document again (a new job and a new ParseResult; nothing is overwritten)."""
+    authorize(session=session, user=user, permission="upload")
     begin_write(session)
     job = enqueue_parse(session=session, document_id=document_id)
     cand = candidate_for_document(session=session, document_id=document_id)

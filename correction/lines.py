@@ -11,6 +11,7 @@ import logging
 
 from sqlmodel import Session
 
+from correction.access import authorize
 from data.models import Document
 from data.queries import NotFound
 from data.store import FileStore, default_store
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 def document_lines(
     *,
     session: Session,
+    user: str,
     document_id: int,
     record: ParsedCV | None = None,
     store: FileStore | None = None,
@@ -34,6 +36,7 @@ def document_lines(
     record: the parse whose values' source texts are offered when the file cannot be read
     (None = offer nothing then). [] = nothing to pick from.
     """
+    authorize(session=session, user=user, permission="review.correct")
     doc = session.get(Document, document_id)
     session.rollback()  # a read: hold no snapshot or lock
     if doc is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from correction.access import authorize
 from data.models import Document
 from data.queries import NotFound
 from data.store import FileStore, default_store
@@ -39,9 +40,15 @@ class DocumentPreview:
 
 
 def document_preview(
-    *, session: Session, document_id: int, scale: float = 1.5, store: FileStore | None = None
+    *,
+    session: Session,
+    user: str,
+    document_id: int,
+    scale: float = 1.5,
+    store: FileStore | None = None,
 ) -> DocumentPreview:
     """Render a stored document for review; a bad or missing file gives a message, not an error."""
+    authorize(session=session, user=user, permission="review.view")
     doc = session.get(Document, document_id)
     session.rollback()  # a read: end the transaction so it holds no snapshot or lock
     if doc is None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from sqlmodel import Session
 
+from correction.access import authorize
 from data.models import BatchPublic
 from data.queries import list_batches, list_uploaders
 from data.queue import OperationalMetrics, QueueRow, operational_metrics, review_queue
+from data.store import FileStore
 
 OPEN_STATUSES: tuple[str, ...] = ("new", "in_review")
 
@@ -35,8 +38,11 @@ class QueueView:
     uploaders: list[str] = field(default_factory=list)
 
 
-def queue_view(*, session: Session, filters: QueueFilters, limit: int = 200) -> QueueView:
+def queue_view(
+    *, session: Session, user: str, filters: QueueFilters, limit: int = 200
+) -> QueueView:
     """The queue (most expected corrections first), the filter choices and review metrics."""
+    authorize(session=session, user=user, permission="review.view")
     rows = review_queue(
         session=session,
         limit=limit,
@@ -56,8 +62,33 @@ def queue_view(*, session: Session, filters: QueueFilters, limit: int = 200) -> 
     return view
 
 
-def next_candidate(*, session: Session, skip: frozenset[int] = frozenset()) -> int | None:
+def next_candidate(
+    *, session: Session, user: str, skip: frozenset[int] = frozenset()
+) -> int | None:
     """The open CV with the most expected corrections, not in `skip`; None = the queue is empty."""
+    authorize(session=session, user=user, permission="review.view")
     rows = review_queue(session=session, limit=len(skip) + 1, status=list(OPEN_STATUSES))
     session.rollback()
     return next((r.candidate_id for r in rows if r.candidate_id not in skip), None)
+
+
+def information_order(
+    *, session: Session, user: str, window: int = 50, store: FileStore | None = None
+) -> list[QueueRow]:
+    """The `window` most uncertain open CVs, reordered by expected information: uncertainty
+    discounted by layout similarity to CVs already reviewed or placed earlier, so one template's
+    near-duplicates do not fill the top of the queue (`learning.active.uncertainty_diversity`)."""
+    from learning.active import uncertainty_diversity  # numpy, only here
+    from learning.layout_memory import document_prints
+
+    authorize(session=session, user=user, permission="review.view")
+    rows = review_queue(session=session, limit=window, status=list(OPEN_STATUSES))
+    done = review_queue(session=session, limit=window, status=["reviewed"])
+    session.rollback()
+    if len(rows) < 2:
+        return rows
+    prints = document_prints([r.document_id for r in rows + done], session=session, store=store)
+    X = np.array([prints[r.document_id] for r in rows])
+    labelled = np.array([prints[r.document_id] for r in done]) if done else None
+    scores = np.array([r.expected_corrections for r in rows])
+    return [rows[int(i)] for i in uncertainty_diversity(scores, X, len(rows), labelled=labelled)]

@@ -12,6 +12,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from correction.access import authorize
 from correction.bands import Band, band, score_fields
 from data.db import begin_write
 from data.models import (
@@ -121,6 +122,7 @@ class SaveResult:
 
 def open_candidate(*, session: Session, candidate_id: int, user: str) -> ReviewTask:
     """Load a CV for review or display, and log the view; commits."""
+    authorize(session=session, user=user, permission="review.view")
     begin_write(session)
     cand = get_candidate(session=session, candidate_id=candidate_id)
     doc = session.get(Document, cand.document_id)
@@ -164,6 +166,7 @@ def save_corrections(
     every present field has a decision. Raises PathError (writing nothing) for a change that fits
     no field.
     """
+    authorize(session=session, user=user, permission="review.correct")
     begin_write(session)
     try:
         cand = get_candidate(session=session, candidate_id=candidate_id)
@@ -314,6 +317,7 @@ def merge_after_conflict(
     accept of a value that is gone is dropped; items we added to a list or as a new entry get
     fresh indices, so they never collide with items they added.
     """
+    authorize(session=session, user=user, permission="review.correct")
     begin_write(session)
     record = working_record(session=session, candidate_id=conflict.candidate_id)
     session.rollback()
@@ -375,6 +379,7 @@ def download_original(
     *, session: Session, candidate_id: int, user: str, store: FileStore | None = None
 ) -> tuple[str, bytes]:
     """(file name, bytes) of a candidate's original file; logged as an export; commits."""
+    authorize(session=session, user=user, permission="review.view")
     begin_write(session)
     cand = get_candidate(session=session, candidate_id=candidate_id)
     doc = session.get(Document, cand.document_id)
@@ -390,10 +395,3 @@ def download_original(
     )
     session.commit()
     return name, (store or default_store()).get(digest)
-
-
-def record_sign_in(*, session: Session, user: str) -> None:
-    """Log a sign-in; commits."""
-    begin_write(session)
-    add_audit(session=session, user=user, action="sign_in")
-    session.commit()

@@ -48,13 +48,16 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """A new engine for `url`; SQLite files get their directory created and the hooks above."""
+    """A new engine for `url`; SQLite files get their directory created and the hooks above.
+
+    hide_parameters: a logged database error must never carry CV values from the statement.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
     _install_sqlite_hooks(engine)
     return engine
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Integer, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Index, Integer, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -19,7 +19,18 @@ from sqlmodel import Field, SQLModel
 
 CandidateStatus = Literal["new", "in_review", "reviewed"]
 CorrectionAction = Literal["accept", "edit", "reject", "add"]
-AuditAction = Literal["view", "correct", "export", "delete", "sign_in", "upload", "promote"]
+AuditAction = Literal[
+    "view",
+    "correct",
+    "export",
+    "delete",
+    "sign_in",
+    "upload",
+    "promote",
+    "sign_out",
+    "account",
+    "acknowledge",
+]
 JobStatus = Literal["queued", "running", "done", "failed"]
 
 CANDIDATE_STATUSES: tuple[str, ...] = ("new", "in_review", "reviewed")
@@ -32,6 +43,9 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "sign_in",
     "upload",
     "promote",
+    "sign_out",  # 0002
+    "account",  # 0002: an admin created a user, changed a role or disabled an account
+    "acknowledge",  # 0003: an HR lead acknowledged a drift alert
 )
 JOB_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
 
@@ -171,6 +185,10 @@ class FieldValue(SQLModel, table=True):
     start: int | None = None
     end: int | None = None
     extractor: str = Field(default="", max_length=200)
+    # 0004: confidence after the model bundle's calibration (None = parsed before calibration)
+    # and the auto-accept decision: auto_accept | audit | review (None = made before auto-accept).
+    calibrated: float | None = None
+    decision: str | None = Field(default=None, max_length=12)
 
 
 # --- candidates: the current review state of one document ---------------------------------------
@@ -268,7 +286,11 @@ class ParseJob(SQLModel, table=True):
     """A queued parse. Workers claim with FOR UPDATE SKIP LOCKED in a short transaction that
     increments attempts and sets lease_until; a reaper re-queues expired leases."""
 
-    __table_args__ = (_in("parsejob", "status", JOB_STATUSES),)
+    __table_args__ = (
+        _in("parsejob", "status", JOB_STATUSES),
+        Index("ix_parsejob_claim", "status", "created_at"),  # claim: oldest queued first
+        Index("ix_parsejob_lease", "status", "lease_until"),  # reaper: expired running leases
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
@@ -279,3 +301,137 @@ class ParseJob(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
+    available_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # None = now
+
+
+# --- user accounts and maintenance markers (issue 6) ---------------------------------------------
+
+ROLES: tuple[str, ...] = ("recruiter", "hr_lead", "analyst", "admin")
+
+
+class UserAccountBase(SQLModel):
+    username: str = Field(max_length=200, unique=True)
+    role: str = Field(max_length=20)
+    email: str | None = Field(default=None, max_length=320, unique=True)  # OIDC identity
+    disabled: bool = False
+
+
+class UserAccount(UserAccountBase, table=True):
+    """One person who may sign in; the role decides what they may see and do."""
+
+    __table_args__ = (_in("useraccount", "role", ROLES),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str | None = Field(default=None, max_length=300)  # None = OIDC only
+    failed_attempts: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _when()
+    last_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserAccountPublic(UserAccountBase):
+    id: int
+    created_at: datetime
+    last_sign_in_at: datetime | None
+
+
+class MaintenanceRun(SQLModel, table=True):
+    """When a periodic task (the daily retention purge) last ran, shared by every process."""
+
+    task: str = Field(primary_key=True, max_length=50)
+    last_run_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# --- drift alerts (issue 6, the HR lead dashboard) -----------------------------------------------
+
+DRIFT_KINDS: tuple[str, ...] = ("correction_rate", "input_mix")
+
+
+class DriftAlert(SQLModel, table=True):
+    """A field's correction rate outside its control limits, or a shift in the input mix, in one
+    window; at most one per subject and window, and none while one is unacknowledged."""
+
+    __table_args__ = (
+        _in("driftalert", "kind", DRIFT_KINDS),
+        UniqueConstraint("kind", "subject", "window_start", name="uq_driftalert_window"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    subject: str = Field(max_length=100, index=True)  # a field (name, skills) or a mix dimension
+    window_start: datetime = Field(sa_type=UTCDateTime)
+    window_end: datetime = Field(sa_type=UTCDateTime)
+    observed: float  # correction rate, or population stability index
+    expected: float  # centre line, or 0 (no shift)
+    lower: float | None = None  # None = no lower limit (PSI)
+    upper: float
+    n: int  # decisions (or parses) in the window
+    detail: dict[str, Any] = _json(default_factory=dict)  # counts and shares, no personal data
+    created_at: datetime = _when(index=True)
+    acknowledged_by: str | None = Field(default=None, max_length=200)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# The drift check's input-mix windows select parses by time; without this index every row's
+# (large) parsed JSON is read to reach created_at, which is stored after it (0003).
+Index("ix_parseresult_created_at", ParseResult.__table__.c.created_at)  # type: ignore[attr-defined]
+# Covers every dashboard aggregation over a time range of corrections: index-only scans (0003).
+_CORRECTION: Any = Correction.__table__  # type: ignore[attr-defined]
+Index(
+    "ix_correction_dashboard",
+    *(
+        _CORRECTION.c[name]
+        for name in (
+            "at",
+            "field_path",
+            "action",
+            "old_confidence",
+            "model_version",
+            "candidate_id",
+            "candidate_version",
+            "seconds_spent",
+        )
+    ),
+)
+
+
+# --- model registry (issue 5, 0004) --------------------------------------------------------------
+
+MODEL_STATUSES: tuple[str, ...] = ("candidate", "champion", "retired", "rejected", "rolled_back")
+MODEL_EVENTS: tuple[str, ...] = ("promote", "rollback")
+
+
+class ModelVersion(SQLModel, table=True):
+    """One trained model bundle: where it is, its manifest SHA-256, what it learnt from and how
+    it scored on the frozen holdout. Rows are kept forever (history, rollback, erasure flags)."""
+
+    __table_args__ = (_in("modelversion", "status", MODEL_STATUSES),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=100, unique=True)
+    created_at: datetime = _when(index=True)
+    created_by: str = Field(max_length=200)
+    sha256: str = Field(max_length=64)  # of manifest.json, which holds every file's SHA-256
+    path: str = Field(max_length=500)  # bundle directory, relative to data_dir/models
+    parser_version: str = Field(max_length=200)
+    libraries: dict[str, Any] = _json(default_factory=dict)
+    metrics: dict[str, Any] = _json(default_factory=dict)  # holdout scores overall / per group
+    correction_ids: list[int] = _json(default_factory=list)  # the corrections it was trained on
+    candidate_ids: list[int] = _json(default_factory=list)  # whose corrections those were
+    n_corrections: int = 0
+    status: str = Field(default="candidate", max_length=12)
+    needs_retraining: bool = False  # a candidate it learnt from was erased
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ModelEvent(SQLModel, table=True):
+    """Champion changes, append-only: the newest row names the current champion."""
+
+    __table_args__ = (_in("modelevent", "action", MODEL_EVENTS),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    username: str = Field(max_length=200)
+    action: str = Field(max_length=10)
+    version: str = Field(max_length=100, foreign_key="modelversion.version")
+    previous: str | None = Field(default=None, max_length=100)

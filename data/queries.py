@@ -166,12 +166,15 @@ def add_parse_result(*, session: Session, document_id: int, parsed: ParsedCV) ->
                 field=FieldPath.parse(path).field,
                 value=f.model_dump(mode="json")["value"],
                 normalized=f.model_dump(mode="json")["normalized"],
-                confidence=f.confidence,
+                # 0004: the parser's raw confidence; the calibrated one (what the UI shows) apart
+                confidence=(f.model_extra or {}).get("raw_confidence", f.confidence),
                 page=src.page if src else None,
                 bbox=list(src.bbox) if src and src.bbox else None,
                 start=src.start if src else None,
                 end=src.end if src else None,
                 extractor=f.extractor,
+                calibrated=f.confidence if "raw_confidence" in (f.model_extra or {}) else None,
+                decision=(f.model_extra or {}).get("decision"),
             )
         )
     session.flush()

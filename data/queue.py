@@ -105,10 +105,15 @@ class OperationalMetrics:
     share_cvs_unchanged: float | None  # CVs whose every decision was an accept
 
 
-def operational_metrics(*, session: Session, since: datetime | None = None) -> OperationalMetrics:
-    """Time per CV, fields changed per CV and share accepted unchanged, aggregated in SQL."""
+def operational_metrics(
+    *, session: Session, since: datetime | None = None, until: datetime | None = None
+) -> OperationalMetrics:
+    """Time per CV, fields changed per CV and share accepted unchanged, aggregated in SQL
+    (decisions saved at or after `since` and before `until`; None = unbounded)."""
     changed = case((col(Correction.action) == "accept", 0), else_=1)
     window = [col(Correction.at) >= _utc(since)] if since is not None else []
+    if until is not None:
+        window.append(col(Correction.at) < _utc(until))
     saves: Any = (
         select(
             col(Correction.candidate_id).label("candidate_id"),

@@ -40,6 +40,7 @@ from data.queue import review_queue
 from data.store import FileStore
 from evaluation.bench import machine
 from evaluation.bench_app_seed import (
+    BENCH_USER,
     FORMATS,
     SECONDS_SPENT,
     SEED,
@@ -47,6 +48,7 @@ from evaluation.bench_app_seed import (
     Planned,
     RowSet,
     Template,
+    add_staff,
     check_shape,
     load_templates,
     pg_schema,
@@ -159,7 +161,9 @@ def measure_queue(engine: Engine, repeats: int, warmup: int) -> Timings:
 
     def view(_: int) -> None:
         with session_scope(engine) as session:
-            queue_view(session=session, filters=QueueFilters(), limit=PAGE_QUEUE_LIMIT)
+            queue_view(
+                session=session, user=BENCH_USER, filters=QueueFilters(), limit=PAGE_QUEUE_LIMIT
+            )
 
     path = f"queue: queue_view (page data, {PAGE_QUEUE_LIMIT} rows, metrics, filter choices)"
     out[path] = stats(repeat(view, repeats, warmup), "queue")
@@ -175,9 +179,9 @@ def measure_correct(engine: Engine, picks: Picks, repeats: int, warmup: int) -> 
         cand, doc = picks.open(k)
         with session_scope(engine) as session:
             t0 = time.perf_counter()
-            open_candidate(session=session, candidate_id=cand, user="bench")
+            open_candidate(session=session, candidate_id=cand, user=BENCH_USER)
             t1 = time.perf_counter()
-            document_preview(session=session, document_id=doc, scale=RENDER_SCALE)
+            document_preview(session=session, user=BENCH_USER, document_id=doc, scale=RENDER_SCALE)
             t2 = time.perf_counter()
         if k >= warmup:
             opened.append((t1 - t0) * 1000)
@@ -199,13 +203,13 @@ def measure_save(engine: Engine, picks: Picks, repeats: int, warmup: int) -> Tim
     for k in range(warmup + repeats):
         cid = picks.to_save[k]
         with session_scope(engine) as session:
-            task = open_candidate(session=session, candidate_id=cid, user="bench")
+            task = open_candidate(session=session, candidate_id=cid, user=BENCH_USER)
             changes = review_changes(task, complete=True)
             t0 = time.perf_counter()
             saved = save_corrections(
                 session=session,
                 candidate_id=cid,
-                user="bench",
+                user=BENCH_USER,
                 expected_version=task.candidate.version_id,
                 changes=changes,
                 seconds_spent=SECONDS_SPENT,
@@ -231,6 +235,7 @@ def measure_pages(picks: Picks, repeats: int, warmup: int) -> Timings:
     app = str(ROOT / "app.py")
     out: Timings = {}
     queue = AppTest.from_file(app, default_timeout=120)
+    queue.session_state["user"] = BENCH_USER
 
     def run_queue(_: int) -> None:
         queue.run()
@@ -244,6 +249,7 @@ def measure_pages(picks: Picks, repeats: int, warmup: int) -> Timings:
     )
 
     page = AppTest.from_file(app, default_timeout=120)
+    page.session_state["user"] = BENCH_USER
     page.session_state["candidate_id"] = picks.open(0)[0]
     page.run()
     page.switch_page("ui/correct.py")
@@ -297,23 +303,25 @@ def profile(engine: Engine, picks: Picks) -> dict[str, Any]:
     cand, doc = picks.open(len(picks.by_format[FORMATS[0]]))
     save_id = picks.to_save[-1]
     with session_scope(engine) as session:
-        task = open_candidate(session=session, candidate_id=save_id, user="bench")
+        task = open_candidate(session=session, candidate_id=save_id, user=BENCH_USER)
 
     def queue_path() -> None:
         with session_scope(engine) as session:
-            queue_view(session=session, filters=QueueFilters(), limit=PAGE_QUEUE_LIMIT)
+            queue_view(
+                session=session, user=BENCH_USER, filters=QueueFilters(), limit=PAGE_QUEUE_LIMIT
+            )
 
     def correct_path() -> None:
         with session_scope(engine) as session:
-            open_candidate(session=session, candidate_id=cand, user="bench")
-            document_preview(session=session, document_id=doc, scale=RENDER_SCALE)
+            open_candidate(session=session, candidate_id=cand, user=BENCH_USER)
+            document_preview(session=session, user=BENCH_USER, document_id=doc, scale=RENDER_SCALE)
 
     def save_path() -> None:
         with session_scope(engine) as session:
             save_corrections(
                 session=session,
                 candidate_id=save_id,
-                user="bench",
+                user=BENCH_USER,
                 expected_version=task.candidate.version_id,
                 changes=review_changes(task, complete=True),
                 seconds_spent=SECONDS_SPENT,
@@ -379,6 +387,7 @@ def run_backend(
     with app_settings(url, data_dir):
         engine = get_engine(url)
         init_db(engine)
+        add_staff(engine)
         store = FileStore(data_dir / "files")
         seeded = seed(engine, planned, templates, rowsets, store, progress=ns.progress)
         picks = pick(engine)

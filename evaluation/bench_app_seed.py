@@ -40,10 +40,11 @@ from data.models import (
     FieldValue,
     ParseJob,
     ParseResult,
+    UserAccount,
 )
 from data.store import FileStore
+from learning.runtime import parse_with_champion
 from parsing.model import ParsedCV
-from parsing.pipeline import parse_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "tests" / "fixtures" / "generated" / "docs"
@@ -56,6 +57,7 @@ STATE_WEIGHTS = (0.7, 0.1, 0.2)  # share of candidates in each review state
 BATCH_SIZE = 500  # documents per upload batch (and per seeding transaction)
 UPLOADERS = ("ann", "bob", "carol")
 REVIEWERS = ("dan", "eve")
+BENCH_USER = "bench"  # who the bench's own measured calls act as
 SECONDS_SPENT = 42.0
 DAYS = 90  # uploads spread over the last DAYS days
 SEED = 7
@@ -88,7 +90,7 @@ class Template:
 
 
 def load_templates(limit: int | None = None) -> list[Template]:
-    """Parse the generated fixtures (pdf, docx, txt in turn), at most `limit` of them."""
+    """Parse the generated fixtures (pdf, docx, txt in turn) as the intake does, at most `limit`."""
     by_fmt = [sorted(DOCS.glob(f"*.{f}")) for f in FORMATS]
     paths = [p for trio in zip(*by_fmt, strict=False) for p in trio][:limit]
     if not paths:
@@ -96,7 +98,7 @@ def load_templates(limit: int | None = None) -> list[Template]:
     out = []
     for p in paths:
         data = p.read_bytes()
-        parsed = parse_bytes(data, p.name)
+        parsed = parse_with_champion(data, p.name)  # what ingest's parse would store
         if not parsed.status.usable:
             raise SystemExit(f"fixture {p.name} does not parse: {parsed.message}")
         out.append(Template(p.name, p.suffix[1:], data, parsed))
@@ -256,10 +258,20 @@ def cached_parser(t: Template) -> Parser:
     return parse
 
 
+def add_staff(engine: Engine) -> None:
+    """Recruiter accounts for the uploaders, reviewers and the bench itself (workflows authorize
+    every call against the accounts table); no password: they never sign in."""
+    with Session(engine) as session:
+        for name in (*UPLOADERS, *REVIEWERS, BENCH_USER):
+            session.add(UserAccount(username=name, role="recruiter"))
+        session.commit()
+
+
 def template_rows(templates: list[Template], workdir: Path) -> dict[tuple[int, str], RowSet]:
     """Every (template, review state) through the real workflows; their rows, by that key."""
     engine = make_engine(f"sqlite:///{workdir / 'templates.sqlite'}")
     init_db(engine)
+    add_staff(engine)
     store = FileStore(workdir / "template-files")
     now = datetime.now(UTC)
     out: dict[tuple[int, str], RowSet] = {}
@@ -485,6 +497,7 @@ def check_shape(
     sample = [replace(p, uploader=first.uploader) for p in sorted(seen.values(), key=lambda p: p.i)]
     real = make_engine(f"sqlite:///{workdir / 'shape-real.sqlite'}")
     init_db(real)
+    add_staff(real)
     store = FileStore(workdir / "shape-files")
     with Session(real, expire_on_commit=False) as session:
         batch = Batch(created_by=first.uploader)  # ingest counts each file into it
@@ -500,6 +513,7 @@ def check_shape(
     for url in clone_urls:
         cloned = make_engine(url)
         init_db(cloned)
+        add_staff(cloned)
         with Session(cloned, expire_on_commit=False) as session:
             seed_batch(session, sample, templates, rowsets, store)
         got = dump(cloned)

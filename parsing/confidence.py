@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from parsing.layout import Layout
+    from parsing.model import Fields
 
 # Prior log-odds per field kind (what a value of that kind is worth with no evidence at all).
 PRIORS: dict[str, float] = {
@@ -78,3 +83,47 @@ def score(kind: str, evidence: Mapping[str, float] | list[str]) -> float:
         z += WEIGHTS.get(name, 0.0) * strength
     p = 1.0 / (1.0 + math.exp(-z))
     return round(min(0.99, max(0.01, p)), 3)
+
+
+def ocr_discount(confidence: float, ocr: float | None) -> float:
+    """A value's confidence times the chance OCR read its words right (None: not OCR'd)."""
+    if ocr is None:
+        return confidence
+    return round(min(0.99, max(0.01, confidence * max(0.0, min(1.0, ocr)))), 3)
+
+
+def span_ocr_confidence(layout: Layout, start: int, end: int) -> float | None:
+    """Lowest tesseract confidence of the recognised words text[start:end] touches.
+
+    None = the span came from a text layer (or has no position)."""
+    if not layout.lines or end <= start:
+        return None
+    confs: list[float] = []
+    for i in range(layout.line_at(start), layout.line_at(end - 1) + 1):
+        line = layout.lines[i]
+        if line.ocr is None:
+            continue
+        x0, _, x1, _ = line.sub_bbox(max(start, line.start) - line.start, end - line.start)
+        confs.extend(c for w0, w1, c in line.ocr if w1 > x0 and w0 < x1)
+    return min(confs) if confs else None
+
+
+def discount_ocr_fields(fields: Fields, layout: Layout) -> int:
+    """Lower every OCR-read field's confidence by its words' OCR confidence; mark its extractor.
+
+    Returns how many fields came from OCR."""
+    if not any(line.ocr for line in layout.lines):
+        return 0
+    seen: set[int] = set()
+    count = 0
+    for _, f in fields.iter_fields():
+        src = f.source
+        if id(f) in seen or src is None or src.start is None or src.end is None:
+            continue
+        seen.add(id(f))
+        ocr = span_ocr_confidence(layout, src.start, src.end)
+        if ocr is not None:
+            f.confidence = ocr_discount(f.confidence, ocr)
+            f.extractor = f"{f.extractor}+ocr"
+            count += 1
+    return count

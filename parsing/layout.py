@@ -30,6 +30,8 @@ class Line:
     `xs` holds the left x of every character plus the right x of the last one (len(text) + 1
     entries) when the reader knows character geometry; it lets a sub-span get its own box.
     `block` numbers the reading-order region (column, sidebar, table cell) the line belongs to.
+    `ocr` is None when the line came from a text layer, else its recognised words' x ranges and
+    tesseract confidences.
     """
 
     text: str
@@ -42,6 +44,7 @@ class Line:
     font: str = ""
     xs: tuple[float, ...] | None = None
     gap_before: float = 0.0
+    ocr: tuple[tuple[float, float, float], ...] | None = None  # OCR words: x0, x1, conf 0..1
 
     @property
     def end(self) -> int:

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from parsing import nlp
+from parsing.adapt import ADAPTER_FAILED, FieldAdapter, apply_adapter
+from parsing.confidence import discount_ocr_fields
 from parsing.errors import DocumentLoadError
 from parsing.extractors.base import Context
 from parsing.extractors.contact import (
@@ -39,6 +41,10 @@ MESSAGES = {
     "text-based PDF or DOCX, or enter the details by hand.",
 }
 NOTHING_FOUND = "No CV details were recognised in this document; please check it by hand."
+OUT_OF_MEMORY = (
+    "This file needs more memory to read than is safe, so it was stopped; please ask for a "
+    "simpler PDF or DOCX version."
+)
 
 
 def printable_name(filename: str) -> str:
@@ -94,9 +100,18 @@ def _failure(name: str, digest: str, status: Status, message: str, t0: float) ->
 
 
 def parse_bytes(
-    data: bytes, filename: str, *, settings: Settings | None = None, today: date | None = None
+    data: bytes,
+    filename: str,
+    *,
+    settings: Settings | None = None,
+    today: date | None = None,
+    adapter: FieldAdapter | None = None,
 ) -> ParsedCV:
-    """Parse one document. Every failure becomes a status and a one-sentence message."""
+    """Parse one document. Every failure becomes a status and a one-sentence message.
+
+    adapter: learned corrections applied after the rules (None = rules only); if it fails, the
+    rule result is kept with a warning.
+    """
     t0 = time.perf_counter()
     settings = settings or get_settings()
     name = printable_name(filename)
@@ -107,7 +122,11 @@ def parse_bytes(
     try:
         layout = read_layout(data, max_pages=settings.max_pages)
     except DocumentLoadError as e:
+        if isinstance(e.__cause__, MemoryError):  # a reader boundary wrapped an out-of-memory
+            return _failure(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
         return _failure(name, digest, e.status, str(e), t0)
+    except MemoryError:  # a decompression bomb under the sandbox's RLIMIT_AS
+        return _failure(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
     except Exception as e:  # the reader boundary: any other library error is a bad document
         log.warning("reader failed on %s: %s", digest[:12], type(e).__name__)
         return _failure(
@@ -115,12 +134,24 @@ def parse_bytes(
         )
     try:
         fields, ctx = extract_fields(layout, today=today)
+    except MemoryError:
+        return _failure(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
     except Exception as e:  # a bug in extraction must not stop a batch
         log.exception("extraction failed on %s: %s", digest[:12], type(e).__name__)
         return _failure(name, digest, Status.FAILED, MESSAGES[Status.FAILED], t0)
     warnings = list(layout.warnings)
     if ctx.degraded:
         warnings.append(nlp.DEGRADED_WARNING)
+    version = model_version()
+    if adapter is not None:
+        fields, adapted = apply_adapter(adapter, fields, ctx)
+        version = f"{version}+{adapter.version}" if adapted else version
+        if not adapted:
+            warnings.append(ADAPTER_FAILED)
+    ocr_pages = layout.meta.get("ocr_pages")
+    if isinstance(ocr_pages, list) and ocr_pages:  # a scan: OCR doubt lowers each confidence
+        discount_ocr_fields(fields, layout)
+        warnings.append(f"ocr: {len(ocr_pages)} page{'s' if len(ocr_pages) > 1 else ''} recognised")
     status = Status.PARTIAL if layout.warnings else Status.OK
     message = None
     if not fields.iter_fields():
@@ -135,13 +166,16 @@ def parse_bytes(
         pages=layout.page_count,
         language=ctx.lang,
         parse_ms=round((time.perf_counter() - t0) * 1000, 1),
-        model_version=model_version(),
+        model_version=version,
         fields=fields,
     )
 
 
-def parse_path(path: Path, *, settings: Settings | None = None) -> ParsedCV:
-    """Parse a file on disk; an unreadable path is a failed parse, not an exception."""
+def parse_path(path: Path, *, settings: Settings | None = None, isolated: bool = False) -> ParsedCV:
+    """Parse a file on disk; an unreadable path is a failed parse, not an exception.
+
+    isolated: parse in a limited child process (parsing/sandbox.py), as the CLI and uploads do.
+    """
     settings = settings or get_settings()
     t0 = time.perf_counter()
     try:
@@ -155,4 +189,8 @@ def parse_path(path: Path, *, settings: Settings | None = None) -> ParsedCV:
         digest = hashlib.sha256(b"").hexdigest()
         msg = "The file could not be opened."
         return _failure(printable_name(path.name), digest, Status.FAILED, msg, t0)
+    if isolated:
+        from parsing.sandbox import parse_isolated  # the sandbox imports this module
+
+        return parse_isolated(data, path.name, settings=settings)
     return parse_bytes(data, path.name, settings=settings)

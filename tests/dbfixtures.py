@@ -181,7 +181,7 @@ def fake_parser() -> Callable[[dict[str, float]], Callable[[bytes, str], ParsedC
 
 @pytest.fixture
 def ingested(
-    session: Session, store: FileStore, fake_parser: Callable[..., Any]
+    session: Session, store: FileStore, fake_parser: Callable[..., Any], staff: tuple[str, str]
 ) -> Callable[[dict[str, float], bytes], int]:
     """ingested(confidences, data) → the candidate id of a synthetic CV stored through `ingest`."""
 
@@ -205,3 +205,37 @@ def ingested(
 def make_cv() -> Callable[[bytes, str, dict[str, float]], ParsedCV]:
     """synthetic_cv as a fixture (test modules cannot import this file)."""
     return synthetic_cv
+
+
+TEST_PASSWORD = "correct horse battery"  # every account made by make_user has it
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters for accounts made in a test (as Django's tests swap in a fast
+    hasher): the production cost is ~0.2 s per hash here; the parameters live in each hash."""
+    from argon2 import PasswordHasher
+
+    from correction import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+@pytest.fixture
+def make_user(session: Session, fast_hashing: None) -> Callable[..., str]:
+    """make_user(role, username=None) → the user name of a new enabled account with that role
+    (password TEST_PASSWORD); the default user name is the role itself."""
+    from correction.accounts import create_user
+
+    def make(role: str, username: str | None = None, password: str = TEST_PASSWORD) -> str:
+        name = username or role
+        create_user(session=session, username=name, role=role, password=password)
+        return name
+
+    return make
+
+
+@pytest.fixture
+def staff(make_user: Callable[..., str]) -> tuple[str, str]:
+    """Recruiter accounts 'ann' and 'bob' (the people the workflow tests act as)."""
+    return make_user("recruiter", "ann"), make_user("recruiter", "bob")

@@ -35,7 +35,13 @@ OWNERS = {
     "pypdfium2": ("parsing/readers/",),
     "docx": ("parsing/readers/docx.py", "corpus/", "evaluation/baseline.py"),
     # the app benchmark times real pages with streamlit's AppTest
-    "streamlit": ("app.py", "ui/", "evaluation/bench_app.py"),
+    "streamlit": (
+        "app.py",
+        "ui/",
+        "evaluation/bench_app.py",
+        "evaluation/bench_dashboard.py",
+        "evaluation/bench_load.py",  # renders the queue page (AppTest) during the load test
+    ),
 }
 
 

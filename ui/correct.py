@@ -105,7 +105,9 @@ def _preview(draft: Draft) -> DocumentPreview:
     cached: DocumentPreview | None = st.session_state.get(PREVIEW_KEY)
     if cached is None or cached.document_id != doc_id:
         with session_scope() as session:
-            cached = document_preview(session=session, document_id=doc_id, scale=RENDER_SCALE)
+            cached = document_preview(
+                session=session, user=current_user(), document_id=doc_id, scale=RENDER_SCALE
+            )
         st.session_state[PREVIEW_KEY] = cached
     return cached
 
@@ -245,7 +247,7 @@ def _go_next(current: int) -> None:
     visited: set[int] = st.session_state.setdefault(VISITED_KEY, set())
     visited.add(current)
     with session_scope() as session:
-        nxt = next_candidate(session=session, skip=frozenset(visited))
+        nxt = next_candidate(session=session, user=current_user(), skip=frozenset(visited))
     st.session_state.pop(DRAFT_KEY, None)
     if nxt is None:
         st.session_state.pop(CANDIDATE_KEY, None)
@@ -536,7 +538,7 @@ def render() -> None:
         st.info("Pick a CV in the review queue, or start with the most uncertain one.")
         if st.button("Open the most uncertain CV", type="primary", key="open_first"):
             with session_scope() as session:
-                nxt = next_candidate(session=session)
+                nxt = next_candidate(session=session, user=current_user())
             if nxt is None:
                 st.info("The review queue is empty.")
             else:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from correction.bands import decision_label
 from correction.review import FieldChange, ReviewTask
 from data.record import ENTRIES, SCALARS, FieldPath
 from parsing.model import Source
@@ -197,7 +198,10 @@ def _field_row(path: str, label: str, rf: Any) -> dict[str, Any]:
     if rf is None:
         return _row(path, label, None, None, MISSING)
     decided = " ✓" if rf.decision is not None else ""  # decided in an earlier save
-    return _row(path, label + decided, rf.field.value, round(rf.field.confidence, 3), rf.band)
+    made = decision_label(rf.field)  # the model's auto-accept decision
+    label += f" · {made}" if made else ""
+    band = "green" if made == "auto-accepted" else rf.band
+    return _row(path, label + decided, rf.field.value, round(rf.field.confidence, 3), band)
 
 
 def _stem_index(stem: str) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from correction.access import PERMISSIONS
 from ui.user import current_role
 
 
@@ -29,8 +30,32 @@ PAGES: dict[str, PageSpec] = {
     "candidate": PageSpec(
         "ui/candidate.py", "Candidate", "candidate", ":material/person:", VIEWING
     ),
+    "dashboard": PageSpec(
+        "ui/dashboard.py",
+        "Dashboard",
+        "dashboard",
+        ":material/monitoring:",
+        frozenset({"hr_lead", "admin"}),
+    ),
+    "users": PageSpec(
+        "ui/users.py", "Users", "users", ":material/group:", PERMISSIONS["users.manage"]
+    ),
+    "privacy": PageSpec(
+        "ui/privacy.py",
+        "Privacy",
+        "privacy",
+        ":material/shield_person:",
+        PERMISSIONS["privacy.erase"],
+    ),
+    "models": PageSpec(
+        "ui/models.py", "Models", "models", ":material/model_training:", PERMISSIONS["models.train"]
+    ),
+    "export": PageSpec(
+        "ui/export.py", "Export", "export", ":material/file_export:", PERMISSIONS["export.run"]
+    ),
 }
 NO_ACCESS = "Your role has no pages in this app yet; ask an administrator for access."
+SIGNIN = PageSpec("ui/signin.py", "Sign in", "signin", ":material/login:", frozenset())
 
 
 def allowed(role: str) -> list[str]:
@@ -53,6 +78,13 @@ def pages_for(role: str) -> list[st.Page]:
         )
         for i, k in enumerate(keys)
     ]
+
+
+def signin_page() -> st.Page:
+    """The sign-in page, the only page before signing in."""
+    return st.Page(
+        SIGNIN.script, title=SIGNIN.title, url_path=SIGNIN.url_path, icon=SIGNIN.icon, default=True
+    )
 
 
 def require(page: str) -> None:

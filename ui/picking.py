@@ -9,6 +9,7 @@ from correction.lines import document_lines, pick_source
 from data.db import session_scope
 from parsing.model import Source
 from ui.editor import MISSING, Draft, display, fold
+from ui.user import current_user
 
 LINES_KEY = "review_lines"
 MAX_LINES = 200  # lines offered at once; the filter narrows the rest
@@ -42,7 +43,12 @@ def _lines(draft: Draft) -> list[Source]:
     cached: tuple[int, list[Source]] | None = st.session_state.get(LINES_KEY)
     if cached is None or cached[0] != doc_id:
         with session_scope() as session:
-            lines = document_lines(session=session, document_id=doc_id, record=draft.task.record)
+            lines = document_lines(
+                session=session,
+                user=current_user(),
+                document_id=doc_id,
+                record=draft.task.record,
+            )
         cached = (doc_id, lines)
         st.session_state[LINES_KEY] = cached
     return cached[1]

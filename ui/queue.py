@@ -13,6 +13,7 @@ from data.db import session_scope
 from data.models import CANDIDATE_STATUSES
 from data.queue import OperationalMetrics
 from ui.nav import require
+from ui.user import current_user
 
 ANY = "any"
 RED_CHOICES = {ANY: None, "with red fields": True, "without red fields": False}
@@ -128,7 +129,9 @@ def render() -> None:
     st.title("Review queue")
     try:
         with session_scope() as session:
-            view = queue_view(session=session, filters=_filters(), limit=QUEUE_LIMIT)
+            view = queue_view(
+                session=session, user=current_user(), filters=_filters(), limit=QUEUE_LIMIT
+            )
     except SQLAlchemyError:
         st.error("The review queue could not be loaded; please try again in a moment.")
         return

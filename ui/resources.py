@@ -5,21 +5,23 @@ Only resources live here: never candidate data (the caches are shared by every u
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from data.db import init_db
 from settings import get_settings
 
-MAX_WORKERS = 2  # parse processes per app; each holds the spaCy pipeline (~150 MB)
+if TYPE_CHECKING:
+    from correction.worker import EmbeddedWorkers
 
 
 @st.cache_resource(show_spinner=False)
 def _migrated(url: str) -> str:
+    from correction.worker import resume_parsing
+
     init_db()
+    resume_parsing(workers=parse_workers())  # jobs left queued or running by an earlier run
     return url
 
 
@@ -29,42 +31,43 @@ def database() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _pool(url: str, data_dir: str, workers: int) -> ProcessPoolExecutor:
-    # spawn, not fork: a forked child would share the server's database connections and threads
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+def _workers(url: str, data_dir: str, n: int) -> EmbeddedWorkers:
+    from correction.worker import EmbeddedWorkers
+
+    return EmbeddedWorkers(n)
 
 
-def parse_pool() -> ProcessPoolExecutor:
-    """The background parse workers for the configured database and file store."""
+def parse_workers() -> EmbeddedWorkers:
+    """The app's embedded parse workers (CVASSIST_EMBEDDED_WORKERS; 0 = external workers only)."""
     settings = get_settings()
-    workers = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
-    return _pool(settings.effective_database_url, str(settings.data_dir), workers)
+    return _workers(
+        settings.effective_database_url, str(settings.data_dir), settings.embedded_workers
+    )
 
 
-@st.cache_resource(show_spinner=False)
-def _warmed(url: str, data_dir: str, workers: int) -> list[Future[str]]:
-    from correction.intake import warm_up
-
-    pool = _pool(url, data_dir, workers)
-    return [pool.submit(warm_up) for _ in range(workers)]
+PURGE_CHECK_SECONDS = 3600  # how often one app process asks whether the daily purge is due
 
 
-def warm_parse_pool() -> None:
-    """Start the workers and load the parser in them (once), so the first upload is quick."""
+@st.cache_resource(show_spinner=False, ttl=PURGE_CHECK_SECONDS)
+def _purge_checked(url: str, data_dir: str) -> bool:
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from correction.privacy import purge_if_due
+    from data.db import session_scope
+
+    try:
+        with session_scope() as session:
+            report = purge_if_due(session=session)
+    except (SQLAlchemyError, OSError) as e:  # never block the app; the next check retries
+        logging.getLogger(__name__).warning("retention purge failed: %s", type(e).__name__)
+        return False
+    return report is not None
+
+
+def daily_purge() -> None:
+    """Run the retention purge when due: checked hourly per process, run once a day per
+    database (the last run is recorded in the database)."""
     settings = get_settings()
-    workers = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
-    _warmed(settings.effective_database_url, str(settings.data_dir), workers)
-
-
-def reset_parse_pool() -> None:
-    """Forget a broken pool (a worker died) so the next submission starts a new one."""
-    _pool.clear()
-    _warmed.clear()
-
-
-def submit_jobs(job_ids: list[int]) -> dict[int, Future[str]]:
-    """Hand parse jobs to the workers; job id → future (its result is the job's status)."""
-    from correction.intake import run_job
-
-    pool = parse_pool()
-    return {job_id: pool.submit(run_job, job_id) for job_id in job_ids}
+    _purge_checked(settings.effective_database_url, str(settings.data_dir))

@@ -1,21 +1,23 @@
 """Upload page: store many files (or a folder) as one batch, parse them in background workers,
-and follow each file's status; failed files can be retried, duplicates are reported."""
+and follow each file's status; failed files can be retried, duplicates are reported.
+
+The workers claim the stored jobs from the job table (correction.worker): the app's embedded
+workers, or `cvassist worker` processes elsewhere; progress is read back from that table."""
 
 from __future__ import annotations
 
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from correction.intake import IngestResult, fail_job, intake_batch, retry_parse
+from correction.intake import IngestResult, intake_batch, retry_parse
+from correction.worker import resume_parsing
 from data.db import session_scope
 from data.queries import JobProgress, job_progress
 from ui.nav import require
-from ui.resources import reset_parse_pool, submit_jobs, warm_parse_pool
+from ui.resources import parse_workers
 from ui.user import current_user
 
 POLL_SECONDS = 1.0
@@ -34,11 +36,10 @@ STATUS_TEXT = {
 
 @dataclass
 class UploadBatch:
-    """One upload on this page: the stored results, their workers' futures and any retries."""
+    """One upload on this page: the stored results and any retries."""
 
     batch_id: int
     results: list[IngestResult]
-    futures: dict[int, Future[str]] = field(default_factory=dict)
     retried: dict[int, IngestResult] = field(default_factory=dict)  # position → retry result
     polling: bool = True
 
@@ -48,7 +49,7 @@ def _batches() -> list[UploadBatch]:
 
 
 def _store(files: list) -> None:
-    """Store the selected files as one batch and hand their parse jobs to the workers."""
+    """Store the selected files as one batch; the workers pick their parse jobs up."""
     try:
         with session_scope() as session:
             intake = intake_batch(
@@ -57,31 +58,9 @@ def _store(files: list) -> None:
     except SQLAlchemyError:
         st.error(DB_ERROR)
         return
-    batch = UploadBatch(intake.batch_id, intake.results)
-    batch.futures = _submit(intake.job_ids)
-    _batches().insert(0, batch)
+    parse_workers().ensure()
+    _batches().insert(0, UploadBatch(intake.batch_id, intake.results))
     st.session_state[UPLOADER_GEN_KEY] = st.session_state.get(UPLOADER_GEN_KEY, 0) + 1
-
-
-def _submit(job_ids: list[int]) -> dict[int, Future[str]]:
-    try:
-        return submit_jobs(job_ids)
-    except BrokenProcessPool:  # a worker died earlier: start a fresh pool and try once more
-        reset_parse_pool()
-        return submit_jobs(job_ids)
-
-
-def _reap(batch: UploadBatch, jobs: dict[int, JobProgress]) -> None:
-    """Jobs whose worker process died are marked failed (so they can be retried)."""
-    for job_id, fut in list(batch.futures.items()):
-        if not fut.done():
-            continue
-        del batch.futures[job_id]
-        if fut.exception() is not None and jobs.get(job_id) and jobs[job_id].status != "done":
-            if isinstance(fut.exception(), BrokenProcessPool):
-                reset_parse_pool()
-            with session_scope() as session:
-                fail_job(session=session, job_id=job_id)
 
 
 def _rows(batch: UploadBatch, jobs: dict[int, JobProgress]) -> list[dict]:
@@ -89,7 +68,7 @@ def _rows(batch: UploadBatch, jobs: dict[int, JobProgress]) -> list[dict]:
     for i, r in enumerate(batch.results):
         r = batch.retried.get(i, r)
         status, message, cand = r.status, r.message, r.candidate_id
-        job = jobs.get(r.job_id) if r.job_id is not None and i not in batch.retried else None
+        job = jobs.get(r.job_id) if r.job_id is not None else None
         if job is not None:
             status, message, cand = job.status, job.last_error, job.candidate_id
         rows.append(
@@ -117,14 +96,14 @@ def _retry(batch: UploadBatch, pos: int, document_id: int) -> None:
 
 def _progress(batch: UploadBatch, *, latest: bool) -> None:
     """Progress bar, per-file table and retry buttons of one batch (polled while parsing)."""
-    job_ids = [r.job_id for r in batch.results if r.job_id is not None]
+    results = [batch.retried.get(i, r) for i, r in enumerate(batch.results)]
+    job_ids = [r.job_id for r in results if r.job_id is not None]
     try:
         with session_scope() as session:
             jobs = {j.job_id: j for j in job_progress(session=session, job_ids=job_ids)}
     except SQLAlchemyError:
         st.warning("The parse status could not be read just now; it will refresh shortly.")
         return
-    _reap(batch, jobs)
     rows = _rows(batch, jobs)
     pending = sum(r["status"] in ("waiting", "parsing") for r in rows)
     total = len(rows)
@@ -159,12 +138,15 @@ def _progress(batch: UploadBatch, *, latest: bool) -> None:
 def render() -> None:
     """Pick files → store them as a batch → follow the parse of each file."""
     require("upload")
-    warm_parse_pool()
+    workers = parse_workers()
+    external = workers.concurrency <= 0
+    resume_parsing(workers=workers)  # jobs an earlier run of the app left unfinished
     st.title("Upload CVs")
     st.caption(
         "PDF, Word (.docx) or text files, many at once or a whole folder. Every file is stored "
         "first, then parsed in the background; the same file uploaded again is reported as a "
         "duplicate and not parsed twice."
+        + (" Parsing is done by separate worker processes (`cvassist worker`)." if external else "")
     )
     folder = st.toggle("Upload a whole folder", key="upload_folder")
     gen = st.session_state.get(UPLOADER_GEN_KEY, 0)

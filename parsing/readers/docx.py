@@ -1,24 +1,21 @@
 """DOCX reader (python-docx): body paragraphs, tables, text boxes, header and footer to a Layout.
 
-The zip is inspected before python-docx touches it (sizes, ratio, entry count, entity
-declarations); python-docx's lxml parser does not resolve entities.
+The zip is inspected before python-docx touches it (parsing/precheck.py: sizes, ratio, entry
+count, entity declarations); python-docx's lxml parser does not resolve entities.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from parsing.errors import DocumentLoadError, EmptyText, TooLarge, UnsupportedFormat
+from parsing.errors import DocumentLoadError, EmptyText
 from parsing.layout import Layout, Page
+from parsing.precheck import check_docx_zip as check_zip
 from parsing.readers.cleanup import clean_line
 
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ENTRIES = 1000
 SHORT_CELL = 60  # chars: a table row whose cells are all this short reads as one line
 CELL_SEP = " | "
 BODY_SIZE = 11.0
@@ -28,32 +25,6 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 MALFORMED = "This Word file is damaged and cannot be read."
 EMPTY = "This Word file contains no text."
-ENTITY = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-
-
-def check_zip(data: bytes) -> None:
-    """Reject zip bombs and non-DOCX zips from the central directory alone."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise DocumentLoadError(MALFORMED) from e
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise TooLarge("This Word file has too many parts to be a CV; it was not opened.")
-        total = sum(i.file_size for i in infos)
-        packed = sum(i.compress_size for i in infos)
-        if total > MAX_UNCOMPRESSED or total > MAX_RATIO * max(packed, 1):
-            raise TooLarge("This Word file expands to an unsafe size; it was not opened.")
-        if "word/document.xml" not in {i.filename for i in infos}:
-            raise UnsupportedFormat("This zip file is not a Word (.docx) document.")
-        for info in infos:
-            if info.filename.endswith(".xml") and info.filename.startswith("word/"):
-                with zf.open(info) as fh:
-                    if ENTITY.search(fh.read(4096)):
-                        raise DocumentLoadError(
-                            "This Word file contains unsafe XML declarations; it was not opened."
-                        )
 
 
 class _Styles:

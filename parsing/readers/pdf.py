@@ -55,6 +55,7 @@ class Char:
     font: str
     space_before: bool = False
     seq: int = 0  # position in the page's content stream
+    ocr: tuple[float, float, float] | None = None  # recognised word: x0, x1, confidence 0..1
 
 
 @dataclass(slots=True)
@@ -510,6 +511,7 @@ def _page_lines(
                     "font": font,
                     "xs": tuple(round(x, 2) for x in clean_xs),
                     "gap_before": gap,
+                    "ocr": tuple(dict.fromkeys(c.ocr for c in chars if c.ocr)) or None,
                 }
             )
             prev_bottom = bottom
@@ -517,10 +519,15 @@ def _page_lines(
 
 
 def read_pdf(data: bytes, *, backend: str = "pypdfium2", max_pages: int = 20) -> Layout:
-    """Read a PDF into a Layout; raises DocumentLoadError subclasses on unreadable input."""
+    """Read a PDF into a Layout; raises DocumentLoadError subclasses on unreadable input.
+
+    Image-only pages are OCR'd (readers/ocr.py) when pdfium can render them."""
+    from parsing.readers.ocr import OcrReport, recognise
+
     pages, chars, rules = BACKENDS[backend](data, max_pages)
+    scan = recognise(data, chars) if backend == "pypdfium2" else OcrReport()
     if sum(ch.text.isalnum() for page in chars for ch in page) < MIN_TEXT_CHARS:
-        raise EmptyText(EMPTY_MESSAGE)
+        raise EmptyText(scan.empty_message or EMPTY_MESSAGE)
     segs = [_segments(page_chars) if page_chars else [] for page_chars in chars]
     removed = _drop_running_lines(pages, segs) if len(pages) > 1 else 0
     raw: list[dict[str, object]] = []
@@ -536,7 +543,10 @@ def read_pdf(data: bytes, *, backend: str = "pypdfium2", max_pages: int = 20) ->
         "removed_header_lines": removed,
         "hyphen_joins": joins,
     }
-    return Layout.build("pdf", pages, raw, [], meta)
+    if scan.pages or scan.failed:
+        meta.update(ocr_pages=scan.pages, ocr_seconds=scan.seconds, ocr_conf=scan.mean_confidence)
+        meta["ocr_languages"] = scan.languages
+    return Layout.build("pdf", pages, raw, scan.warnings, meta)
 
 
 def read_pdf_safely(data: bytes, *, max_pages: int = 20) -> Layout:

@@ -27,7 +27,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[
 
 
 def test_import_then_reimport(
-    app_env: Path, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    app_env: Path, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], staff
 ) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "nested").mkdir(parents=True)
@@ -58,7 +58,8 @@ def test_import_then_reimport(
             ("monday", 3, 0),
             (None, 0, 3),
         ]
-        assert len(s.exec(select(AuditEvent)).all()) == 6
+        uploads = s.exec(select(AuditEvent).where(AuditEvent.action == "upload")).all()
+        assert [e.username for e in uploads] == ["ann"] * 3 + ["bob"] * 3
     assert len([p for p in (app_env / "files").rglob("*") if p.is_file()]) == 3
 
 
@@ -72,3 +73,15 @@ def test_unreadable_file_fails_the_run(
     assert lines[0].split("\t")[1] in ("parsed", "failed")
     assert lines[1].split("\t")[:2] == [str(tmp_path / "missing.pdf"), "error"]
     assert "1 not stored" in lines[-1]
+
+
+def test_a_user_who_may_not_upload_is_refused(
+    app_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make_user
+) -> None:
+    make_user("analyst", "ana")
+    good = tmp_path / "cv.txt"
+    good.write_text("Jane Example\nQA engineer\njane@example.com\n")
+    for user in ("ana", "nobody"):
+        code, lines = run(["import", str(good), "--user", user], capsys)
+        assert code == 2 and lines == []
+    assert not (app_env / "files").exists() or not any((app_env / "files").rglob("*.*"))

@@ -14,6 +14,7 @@ from data.store import FileStore
 from parsing.model import Source
 from parsing.readers import read_layout
 
+pytestmark = pytest.mark.usefixtures("staff")  # accounts ann and bob
 DOC = GENERATED / "docs" / "gen_2024_00000__classic"
 
 
@@ -33,7 +34,7 @@ def test_lines_index_the_readers_text(
     )
     cand = session.get(Candidate, r.candidate_id)
     assert cand is not None
-    lines = document_lines(session=session, document_id=cand.document_id, store=store)
+    lines = document_lines(session=session, user="ann", document_id=cand.document_id, store=store)
     text = read_layout(data).text
     assert len(lines) > 5
     assert all(ln.start is not None and text[ln.start : ln.end] == ln.text for ln in lines)
@@ -58,12 +59,13 @@ def test_unreadable_file_offers_the_parsed_values_sources(
     assert cand is not None
     empty = FileStore(tmp_path / "elsewhere")  # the file is missing from this store
     record = current_record(session=session, candidate_id=r.candidate_id)
-    assert document_lines(session=session, document_id=cand.document_id, store=empty) == []
+    lines = document_lines(session=session, user="ann", document_id=cand.document_id, store=empty)
+    assert lines == []
     name = record.fields.name
     assert name is not None and name.source is not None
     name.source.text = "Ada Lovelace"
     lines = document_lines(
-        session=session, document_id=cand.document_id, record=record, store=empty
+        session=session, user="ann", document_id=cand.document_id, record=record, store=empty
     )
     assert [(ln.page, ln.start, ln.end, ln.text) for ln in lines] == [(1, 0, 5, "Ada Lovelace")]
 

@@ -23,6 +23,7 @@ from data.queue import review_queue
 from data.store import FileStore
 from parsing.pipeline import parse_bytes
 
+pytestmark = pytest.mark.usefixtures("staff")  # accounts ann and bob
 FIXTURES = sorted(
     p for p in (GENERATED / "docs").glob("gen_2024_0000[0-2]__*") if p.suffix != ".json"
 )

@@ -20,7 +20,7 @@ from evaluation.bench_app_seed import (
     template_rows,
     unique_bytes,
 )
-from parsing.pipeline import parse_bytes
+from learning.runtime import parse_with_champion
 
 N = 200
 REPEATS = len(FORMATS)  # one timed preview of each format
@@ -82,7 +82,7 @@ def test_the_counter_changes_the_hash_but_not_the_parse(
     t = next(t for t in templates if t.fmt == fmt)
     a, b = unique_bytes(t.data, fmt, 1), unique_bytes(t.data, fmt, 2)
     assert len({t.data, a, b}) == 3
-    fields = parse_bytes(b, t.name).fields
+    fields = parse_with_champion(b, t.name).fields
     assert fields == t.parsed.fields
 
 

@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dbfixtures import TEST_PASSWORD
 from sqlalchemy import Engine, create_engine
 from sqlmodel import Session, col, select
 from support import GENERATED, ROOT
 
+from correction.accounts import LOCAL_ADMIN, create_user
 from correction.review import FieldChange, save_corrections
+from data.db import init_db
 from data.models import AuditEvent, Candidate, Correction
 from data.queries import current_record
 
@@ -95,7 +98,16 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     data_dir = tmp_path_factory.mktemp("app-data")
     db_url = f"sqlite:///{data_dir / 'cvassist.sqlite'}"
     port = _free_port()
-    env = {**os.environ, "CVASSIST_DATA_DIR": str(data_dir), "CVASSIST_DATABASE_URL": db_url}
+    env = {
+        **os.environ,
+        "CVASSIST_DATA_DIR": str(data_dir),
+        "CVASSIST_DATABASE_URL": db_url,
+        "CVASSIST_AUTH": "none",  # single-user mode, as `make run`: signed in as the local admin
+    }
+    engine = create_engine(db_url)
+    init_db(engine)
+    with Session(engine) as s:  # the other recruiter of the conflict test
+        create_user(session=s, username="bob", role="recruiter", password=TEST_PASSWORD)
     cmd = [
         sys.executable,
         "-m",
@@ -113,7 +125,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     url = f"http://127.0.0.1:{port}"
-    engine = create_engine(db_url)
     try:
         _wait_healthy(url, proc)
         yield App(url, engine)
@@ -271,8 +282,8 @@ def test_upload_review_correct_and_candidate_page(app: App, page) -> None:
     with Session(app.engine) as s:
         rows = s.exec(select(Correction).where(Correction.candidate_id == most_uncertain.id)).all()
         assert {(r.field_path, r.action, r.new_value, r.username) for r in rows} == {
-            ("name", "edit", "Alexandra Test-Edit", "recruiter"),
-            ("location", "edit", "Rotterdam, Netherlands", "recruiter"),
+            ("name", "edit", "Alexandra Test-Edit", LOCAL_ADMIN),
+            ("location", "edit", "Rotterdam, Netherlands", LOCAL_ADMIN),
         }
         assert all(0 < r.seconds_spent < time.monotonic() - t0 for r in rows)
         audit = s.exec(
@@ -327,7 +338,7 @@ def test_concurrent_save_shows_conflict_and_merges(app: App, page) -> None:
         mine = s.exec(
             select(Correction)
             .where(Correction.candidate_id == target.id)
-            .where(Correction.username == "recruiter")
+            .where(Correction.username == LOCAL_ADMIN)
         ).all()
         assert [(c.field_path, c.new_value) for c in mine] == [("name", "Browser Name")]
 
