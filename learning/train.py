@@ -164,7 +164,7 @@ def _extraction_model(session: Session) -> tuple[Any | None, str | None]:
     except ImportError:
         return None, None
     try:
-        examples = build_examples(session=session)
+        examples = _outside_holdout(session, build_examples(session=session))
         if not examples:
             return None, "no extraction examples yet"
         model = CorrectionModel().fit(examples)
@@ -172,6 +172,16 @@ def _extraction_model(session: Session) -> tuple[Any | None, str | None]:
         log.warning("extraction model training failed: %s", type(e).__name__)
         return None, f"extraction model not trained ({type(e).__name__})"
     return model, f"extraction model trained on {len(examples)} examples"
+
+
+def _outside_holdout(session: Session, examples: list[Any]) -> list[Any]:
+    """The examples whose candidate is not in the fixed holdout share (never trained on)."""
+    ids = [e.correction_id for e in examples]
+    rows = session.exec(
+        select(Correction.id, Correction.candidate_id).where(col(Correction.id).in_(ids))
+    )
+    held = {cid for cid, cand in rows if in_holdout(cand)}
+    return [e for e in examples if e.correction_id not in held]
 
 
 def _holdout_values(outcomes: list[Outcome]) -> list[LabelledValue]:

@@ -137,3 +137,19 @@ def test_holdout_is_a_fixed_fifth_of_the_candidates() -> None:
     members = [in_holdout(i) for i in range(1, 5001)]
     assert 0.18 < sum(members) / len(members) < 0.22
     assert members == [in_holdout(i) for i in range(1, 5001)]
+
+
+def test_the_extraction_model_never_trains_on_holdout_candidates(
+    session: Session, ingested: Callable[..., int]
+) -> None:
+    from types import SimpleNamespace
+
+    from learning.train import _outside_holdout
+
+    _corrections(session, ingested, n=60, poison=0.0, seed=3)
+    rows = session.exec(select(Correction.id, Correction.candidate_id)).all()
+    held = {cid for cid, cand in rows if in_holdout(cand)}
+    assert held and len(held) < len(rows)  # the seed gives both kinds
+    examples = [SimpleNamespace(correction_id=cid) for cid, _ in rows]
+    kept = {e.correction_id for e in _outside_holdout(session, examples)}
+    assert kept == {cid for cid, _ in rows} - held
