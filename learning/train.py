@@ -21,10 +21,11 @@ import numpy as np
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from data.models import Correction, FieldValue
+from data.models import Candidate, Correction, Document, FieldValue
 from learning.autoaccept import AutoAcceptPolicy
 from learning.bundle import ModelBundle
 from learning.calibration import GROUPS, FieldCalibrator, field_group, field_type
+from learning.features import ENTRY_FIELDS, TOP_FIELDS
 from learning.registry import (
     RegistryError,
     champion,
@@ -36,6 +37,8 @@ from learning.registry import (
     register,
 )
 from learning.shipped import LabelledValue, corpus_holdout, load_shipped
+from parsing.model import ParsedCV
+from parsing.pipeline import parse_bytes
 
 log = logging.getLogger(__name__)
 HOLDOUT_SHARE = 0.2
@@ -72,6 +75,7 @@ class TrainReport:
     promoted: bool = False
     reasons: list[str] = field(default_factory=list)
     extraction: str | None = None
+    extraction_holdout: dict[str, Any] = field(default_factory=dict)  # {} = no extraction model
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,6 +196,72 @@ def _holdout_values(outcomes: list[Outcome]) -> list[LabelledValue]:
     return corpus_holdout() + held
 
 
+EXTRACTION_HOLDOUT_DOCS = 40  # held-out corrected CVs re-parsed per bundle by the gate
+
+
+def _extraction_holdout(session: Session) -> list[tuple[bytes, str, ParsedCV]]:
+    """Held-out candidates a recruiter corrected: (bytes, file name, corrected record)."""
+    from data.queries import current_record
+    from data.store import default_store
+
+    stmt = (
+        select(Correction.candidate_id, Document.sha256, Document.name)
+        .join(Candidate, col(Candidate.id) == col(Correction.candidate_id))
+        .join(Document, col(Document.id) == col(Candidate.document_id))
+        .where(col(Correction.action).in_(("edit", "add", "reject")))
+        .distinct()
+        .order_by(col(Correction.candidate_id))
+    )
+    store = default_store()
+    out: list[tuple[bytes, str, ParsedCV]] = []
+    for cand_id, sha, name in session.exec(stmt):
+        if not in_holdout(cand_id) or len(out) >= EXTRACTION_HOLDOUT_DOCS:
+            continue
+        try:
+            data = store.get(sha)
+        except OSError:  # erased or missing bytes: not part of the holdout
+            continue
+        out.append((data, name, current_record(session=session, candidate_id=cand_id)))
+    return out
+
+
+def _learned_values(parsed: ParsedCV) -> dict[str, str]:
+    fields = {*TOP_FIELDS, *(f"{g}.{c}" for g, comps in ENTRY_FIELDS.items() for c in comps)}
+    return {
+        path: " ".join(str(f.value).split()).casefold()
+        for path, f in parsed.fields.iter_fields()
+        if field_type(path) in fields and f.value not in (None, "")
+    }
+
+
+def extraction_accuracy(bundle: ModelBundle, docs: list[tuple[bytes, str, ParsedCV]]) -> float:
+    """Share (in %) of the learned fields' values a bundle's parse gets exactly as recruiters
+    left them, over the union of values either side has."""
+    hits = total = 0
+    for data, name, truth in docs:
+        want = _learned_values(truth)
+        got = _learned_values(parse_bytes(data, name, adapter=bundle.adapter()))
+        total += len(want.keys() | got.keys())
+        hits += sum(1 for k, v in want.items() if got.get(k) == v)
+    return round(100 * hits / total, 3) if total else 100.0
+
+
+def extraction_gate(
+    docs: list[tuple[bytes, str, ParsedCV]], challenger: ModelBundle, champ: ModelBundle
+) -> tuple[dict[str, Any], list[str]]:
+    """Challenger vs champion extraction accuracy on held-out corrected CVs; reasons to refuse."""
+    if challenger.extraction is None or not docs:
+        return {"n_docs": len(docs)}, []
+    mine, theirs = extraction_accuracy(challenger, docs), extraction_accuracy(champ, docs)
+    metrics = {"n_docs": len(docs), "challenger": mine, "champion": theirs}
+    if mine < theirs - OVERALL_TOLERANCE:
+        return metrics, [
+            f"extraction accuracy on {len(docs)} held-out corrected CVs {mine:.2f} is more than "
+            f"{OVERALL_TOLERANCE} point below the champion's {theirs:.2f}"
+        ]
+    return metrics, []
+
+
 def _register_shipped(*, session: Session, root: Path, shipped: ModelBundle) -> None:
     """Record the shipped bundle as the first champion (by the system user)."""
     try:
@@ -249,13 +319,20 @@ def train(
     report.challenger = brier_scores(bundle, holdout)
     report.champion = brier_scores(champ_bundle, holdout)
     report.reasons = gate(report.challenger, report.champion)
+    docs = _extraction_holdout(session) if model is not None else []
+    report.extraction_holdout, more = extraction_gate(docs, bundle, champ_bundle)
+    report.reasons += more
     report.passed = not report.reasons
     row = register(
         session=session,
         bundle=bundle,
         root=root,
         user=user,
-        metrics={"holdout": report.challenger, "champion_holdout": report.champion},
+        metrics={
+            "holdout": report.challenger,
+            "champion_holdout": report.champion,
+            "extraction_holdout": report.extraction_holdout,
+        },
         correction_ids=[o.correction_id for o in train_set],
         candidate_ids=[o.candidate_id for o in train_set],
         status="candidate" if report.passed else "rejected",

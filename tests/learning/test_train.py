@@ -153,3 +153,40 @@ def test_the_extraction_model_never_trains_on_holdout_candidates(
     examples = [SimpleNamespace(correction_id=cid) for cid, _ in rows]
     kept = {e.correction_id for e in _outside_holdout(session, examples)}
     assert kept == {cid for cid, _ in rows} - held
+
+
+class _Swap:
+    """A 'learned' extraction model that writes the company into the title (a bad model)."""
+
+    def adapt(self, fields, ctx=None):  # type: ignore[no-untyped-def]
+        fields = fields.model_copy(deep=True)
+        for entry in fields.experience or []:
+            if entry.title and entry.company:
+                entry.title = entry.company
+        return fields
+
+
+def test_the_gate_refuses_an_extraction_model_that_damages_held_out_cvs() -> None:
+    from support import GENERATED
+
+    from learning.bundle import ModelBundle
+    from learning.train import extraction_gate
+    from parsing.pipeline import parse_bytes
+
+    docs = []
+    for path in sorted((GENERATED / "docs").glob("*.txt"))[:4]:
+        data = path.read_bytes()
+        docs.append((data, path.name, parse_bytes(data, path.name)))  # what recruiters kept
+    shipped = load_shipped()
+    bad = ModelBundle("bad-1", shipped.calibrator, shipped.policy, _Swap())
+    assert docs
+    metrics, reasons = extraction_gate(docs, bad, shipped)
+    assert metrics["champion"] > metrics["challenger"] + 5
+    assert reasons and "extraction accuracy" in reasons[0]
+    good = ModelBundle("good-1", shipped.calibrator, shipped.policy, _Identity())
+    assert extraction_gate(docs, good, shipped)[1] == []
+
+
+class _Identity:
+    def adapt(self, fields, ctx=None):  # type: ignore[no-untyped-def]
+        return fields
