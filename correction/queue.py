@@ -14,6 +14,8 @@ from data.queries import list_batches, list_uploaders
 from data.queue import OperationalMetrics, QueueRow, operational_metrics, review_queue
 from data.store import FileStore
 
+INFO_WINDOW = 50  # CVs reordered by expected information (each is fingerprinted once)
+
 OPEN_STATUSES: tuple[str, ...] = ("new", "in_review")
 
 
@@ -26,6 +28,7 @@ class QueueFilters:
     uploader: str | None = None
     since: datetime | None = None  # timezone-aware
     has_red: bool | None = None
+    order: str = "corrections"  # "corrections" | "information" (uncertainty + layout variety)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,12 @@ class QueueView:
 
 
 def queue_view(
-    *, session: Session, user: str, filters: QueueFilters, limit: int = 200
+    *,
+    session: Session,
+    user: str,
+    filters: QueueFilters,
+    limit: int = 200,
+    store: FileStore | None = None,
 ) -> QueueView:
     """The queue (most expected corrections first), the filter choices and review metrics."""
     authorize(session=session, user=user, permission="review.view")
@@ -52,6 +60,8 @@ def queue_view(
         since=filters.since,
         has_red=filters.has_red,
     )
+    if filters.order == "information":
+        rows = _by_information(session=session, rows=rows, store=store)
     view = QueueView(
         rows=rows,
         metrics=operational_metrics(session=session),
@@ -73,22 +83,32 @@ def next_candidate(
 
 
 def information_order(
-    *, session: Session, user: str, window: int = 50, store: FileStore | None = None
+    *, session: Session, user: str, window: int = INFO_WINDOW, store: FileStore | None = None
 ) -> list[QueueRow]:
     """The `window` most uncertain open CVs, reordered by expected information: uncertainty
     discounted by layout similarity to CVs already reviewed or placed earlier, so one template's
     near-duplicates do not fill the top of the queue (`learning.active.uncertainty_diversity`)."""
+    authorize(session=session, user=user, permission="review.view")
+    rows = review_queue(session=session, limit=window, status=list(OPEN_STATUSES))
+    return _by_information(session=session, rows=rows, window=window, store=store)
+
+
+def _by_information(
+    *, session: Session, rows: list[QueueRow], window: int = INFO_WINDOW, store: FileStore | None
+) -> list[QueueRow]:
+    """`rows` (most expected corrections first) with their top `window` reordered by expected
+    information; the rest keep their order below them."""
     from learning.active import uncertainty_diversity  # numpy, only here
     from learning.layout_memory import document_prints
 
-    authorize(session=session, user=user, permission="review.view")
-    rows = review_queue(session=session, limit=window, status=list(OPEN_STATUSES))
+    head, tail = rows[:window], rows[window:]
     done = review_queue(session=session, limit=window, status=["reviewed"])
     session.rollback()
-    if len(rows) < 2:
+    if len(head) < 2:
         return rows
-    prints = document_prints([r.document_id for r in rows + done], session=session, store=store)
-    X = np.array([prints[r.document_id] for r in rows])
+    prints = document_prints([r.document_id for r in head + done], session=session, store=store)
+    X = np.array([prints[r.document_id] for r in head])
     labelled = np.array([prints[r.document_id] for r in done]) if done else None
-    scores = np.array([r.expected_corrections for r in rows])
-    return [rows[int(i)] for i in uncertainty_diversity(scores, X, len(rows), labelled=labelled)]
+    scores = np.array([r.expected_corrections for r in head])
+    order = uncertainty_diversity(scores, X, len(head), labelled=labelled)
+    return [head[int(i)] for i in order] + tail

@@ -141,6 +141,12 @@ def nearest_family(
     return (int(families[i]) if best >= min_similarity else None), best
 
 
+# Fingerprints by document SHA-256 (documents never change; 40 numbers about layout, no text):
+# the queue's information order reads each document once per process, not on every page load.
+PRINT_CACHE_SIZE = 20_000
+_PRINTS: dict[str, np.ndarray] = {}
+
+
 def document_prints(
     document_ids: list[int], *, session: Session, store: FileStore | None = None
 ) -> dict[int, np.ndarray]:
@@ -154,7 +160,12 @@ def document_prints(
         try:
             if doc is None:
                 raise LookupError(doc_id)
-            out[doc_id] = fingerprint(read_layout(store.get(doc.sha256), max_pages=max_pages))
+            if doc.sha256 not in _PRINTS:
+                if len(_PRINTS) >= PRINT_CACHE_SIZE:
+                    _PRINTS.clear()
+                layout = read_layout(store.get(doc.sha256), max_pages=max_pages)
+                _PRINTS[doc.sha256] = fingerprint(layout)
+            out[doc_id] = _PRINTS[doc.sha256]
         except Exception as e:  # an unreadable document just has no layout to compare
             log.warning("no fingerprint for document %s: %s", doc_id, type(e).__name__)
             out[doc_id] = np.zeros(FINGERPRINT_SIZE)

@@ -17,6 +17,10 @@ from ui.user import current_user
 
 ANY = "any"
 RED_CHOICES = {ANY: None, "with red fields": True, "without red fields": False}
+ORDERS = {
+    "corrections": "expected corrections",
+    "information": "expected information (uncertainty + layout variety)",
+}
 STATUS_LABEL = {"new": "new", "in_review": "in review", "reviewed": "reviewed"}
 QUEUE_LIMIT = 200
 CANDIDATE_KEY = "candidate_id"
@@ -35,6 +39,7 @@ def _filters() -> QueueFilters:
         uploader=None if uploader == ANY else uploader,
         since=datetime.combine(since, time.min, tzinfo=UTC) if since else None,
         has_red=RED_CHOICES[s.get("q_red", ANY)],
+        order=s.get("q_order", "corrections"),
     )
 
 
@@ -70,6 +75,16 @@ def _filter_widgets(view: QueueView) -> None:
     )
     c4.date_input("Uploaded since", value=None, key="q_since", format="YYYY-MM-DD")
     c5.selectbox("Red fields", list(RED_CHOICES), key="q_red")
+    st.radio(
+        "Order",
+        list(ORDERS),
+        format_func=ORDERS.get,
+        horizontal=True,
+        key="q_order",
+        help="Expected information puts CVs whose layout differs from what was already reviewed "
+        "ahead of near-duplicates, so corrections teach the system more (the top 50 CVs are "
+        "reordered).",
+    )
 
 
 def _duration(seconds: float | None) -> str:
@@ -140,9 +155,14 @@ def render() -> None:
     if not view.rows:
         st.info("No CVs match these filters. Upload CVs, or widen the filters.")
         return
+    first = (
+        "the most informative to review first"
+        if _filters().order == "information"
+        else "the ones likely to need the most corrections first"
+    )
     st.caption(
-        f"{len(view.rows)} CV{'s' if len(view.rows) != 1 else ''}, the ones likely to need the "
-        "most corrections first. Select a row to correct that CV."
+        f"{len(view.rows)} CV{'s' if len(view.rows) != 1 else ''}, {first}. "
+        "Select a row to correct that CV."
     )
     if st.button(
         "Review the most uncertain CV", type="primary", shortcut="Alt+N", key="open_first"

@@ -105,3 +105,13 @@ def test_information_order_spreads_the_top_of_the_queue_over_layouts(
     assert [
         r.document_id for r in information_order(session=session, user="system", store=store)
     ] == [r.document_id for r in rows]
+    # the queue page's "expected information" order is the same ranking
+    from correction.queue import QueueFilters, queue_view
+    from learning import layout_memory
+
+    layout_memory._PRINTS.clear()  # read the documents again, not the cached fingerprints
+    info = QueueFilters(order="information")
+    by_info = queue_view(session=session, user="system", filters=info, store=store)
+    plain_view = queue_view(session=session, user="system", filters=QueueFilters(), store=store)
+    assert [r.document_id for r in by_info.rows] == [r.document_id for r in rows]
+    assert [r.document_id for r in plain_view.rows] == [r.document_id for r in plain]

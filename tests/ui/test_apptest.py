@@ -176,6 +176,17 @@ def test_queue_filters(seeded: dict[bytes, int], state: dict, expected: list[byt
     assert list(at.dataframe[0].value["candidate"]) == [seeded[k] for k in expected]
 
 
+def test_queue_can_order_by_expected_information(seeded: dict[bytes, int]) -> None:
+    at = run()
+    at.radio(key="q_order").set_value("information").run()
+    assert not at.exception
+    # the same CVs; the seeded ones are text documents with one layout, so the most uncertain
+    # still leads and the caption says which order is shown
+    assert sorted(at.dataframe[0].value["candidate"]) == sorted(seeded.values())
+    assert at.dataframe[0].value["candidate"].iloc[0] == seeded[A]
+    assert "most informative to review first" in at.caption[0].value
+
+
 def test_queue_filters_by_batch(seeded: dict[bytes, int], session: Session) -> None:
     cand = session.get(Candidate, seeded[b"cv-b"])
     batch_id = _batch_of(session, cand)
