@@ -49,14 +49,15 @@ from evaluation.bench_app_seed import (
     RowSet,
     Template,
     add_staff,
+    backend_url,
     check_shape,
     load_templates,
     pg_schema,
-    pg_unreachable,
     plan,
     review_changes,
     seed,
     template_rows,
+    usable_backends,
 )
 from settings import get_settings
 
@@ -66,7 +67,6 @@ TARGET_MS = {"queue": 1000.0, "correct": 1000.0, "save": 200.0}
 QUEUE_LIMIT = 50
 PAGE_QUEUE_LIMIT = 200  # as ui/queue.py
 RENDER_SCALE = 1.5  # as ui/correct.py
-ENV = ("CVASSIST_DATABASE_URL", "CVASSIST_DATA_DIR")
 
 Timings = dict[str, dict[str, Any]]
 
@@ -77,17 +77,28 @@ Timings = dict[str, dict[str, Any]]
 def stats(ms: list[float], path: str) -> dict[str, Any]:
     """Median, p95 (nearest rank), min and max in ms of a path ('queue: …'); pass = p95 ≤ target."""
     target = TARGET_MS[path.split(":")[0]]
-    s = sorted(ms)
-    p95 = s[max(0, -(-95 * len(s) // 100) - 1)]
+    slowest = p95(ms)
     return {
-        "n": len(s),
-        "median_ms": round((s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2, 1),
-        "p95_ms": round(p95, 1),
-        "min_ms": round(s[0], 1),
-        "max_ms": round(s[-1], 1),
+        "n": len(ms),
+        "median_ms": round(median(ms), 1),
+        "p95_ms": round(slowest, 1),
+        "min_ms": round(min(ms), 1),
+        "max_ms": round(max(ms), 1),
         "target_ms": target,
-        "pass": p95 <= target,
+        "pass": slowest <= target,
     }
+
+
+def median(values: list[float]) -> float:
+    """The median (the mean of the middle two for an even count)."""
+    s = sorted(values)
+    return (s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2
+
+
+def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile (0 for no values)."""
+    s = sorted(values)
+    return s[max(0, -(-95 * len(s) // 100) - 1)] if s else 0.0
 
 
 def repeat(fn: Callable[[int], Any], repeats: int, warmup: int) -> list[float]:
@@ -353,10 +364,12 @@ def _flat(sql: str) -> str:
 
 
 @contextmanager
-def app_settings(url: str, data_dir: Path) -> Iterator[None]:
-    """Point settings (and so the pages under AppTest) at this database and data directory."""
-    saved = {k: os.environ.get(k) for k in ENV}
-    os.environ.update(dict(zip(ENV, (url, str(data_dir)), strict=True)))
+def app_settings(url: str, data_dir: Path, **env: str) -> Iterator[None]:
+    """Point settings (and so the pages under AppTest) at this database and data directory, with
+    any further CVASSIST_* variables in `env`; restores the environment on exit."""
+    new = {"CVASSIST_DATABASE_URL": url, "CVASSIST_DATA_DIR": str(data_dir), **env}
+    saved = {k: os.environ.get(k) for k in new}
+    os.environ.update(new)
     get_settings.cache_clear()
     try:
         yield
@@ -415,10 +428,7 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         "backends": {},
         "notes": [],
     }
-    backends = [b.strip() for b in ns.backends.split(",") if b.strip()]
-    if "postgresql" in backends and (why := pg_unreachable()):
-        out["notes"].append(why)
-        backends.remove("postgresql")
+    backends = usable_backends(ns.backends, out["notes"])
     with tempfile.TemporaryDirectory(prefix="cvassist-bench-") as tmp:
         work = Path(tmp)
         t0 = time.perf_counter()
@@ -432,12 +442,7 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
                 clones.append(stack.enter_context(pg_schema()))
             out["shape_check"] = check_shape(planned, templates, rowsets, work, clones)
         for backend in backends:
-            with ExitStack() as stack:
-                url = (
-                    f"sqlite:///{work / 'bench.sqlite'}"
-                    if backend == "sqlite"
-                    else stack.enter_context(pg_schema())
-                )
+            with backend_url(backend, work / "bench.sqlite") as url:
                 out["backends"][backend] = run_backend(
                     url, work / "data", ns, planned, templates, rowsets
                 )

@@ -560,3 +560,24 @@ def pg_schema() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         admin.dispose()
+
+
+def usable_backends(spec: str, notes: list[str]) -> list[str]:
+    """The comma-separated backends of `spec`; PostgreSQL left out (and why added to `notes`)
+    when it is unreachable."""
+    backends = [b.strip() for b in spec.split(",") if b.strip()]
+    if "postgresql" in backends and (why := pg_unreachable()):
+        notes.append(why)
+        backends.remove("postgresql")
+    return backends
+
+
+@contextmanager
+def backend_url(backend: str, sqlite_file: Path) -> Iterator[str]:
+    """The database URL of a benchmark run: a fresh PostgreSQL schema (dropped on exit) for
+    'postgresql', else the SQLite file `sqlite_file`."""
+    if backend == "postgresql":
+        with pg_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{sqlite_file}"

@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,19 +33,19 @@ from data.db import get_engine, init_db, session_scope
 from data.models import Candidate, Correction
 from data.store import FileStore
 from evaluation.bench import machine
-from evaluation.bench_app import app_settings, peak_rss_mb, repeat, stats
+from evaluation.bench_app import app_settings, median, peak_rss_mb, repeat, stats
 from evaluation.bench_app_seed import (
     DAYS,
     REVIEWERS,
     SEED,
     Planned,
     RowSet,
+    backend_url,
     load_templates,
-    pg_schema,
-    pg_unreachable,
     plan,
     seed,
     template_rows,
+    usable_backends,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,9 +157,7 @@ def _timed(fn: Callable[[int], None], repeats: int, warmup: int) -> dict[str, An
         cpu.append((time.process_time() - t0) * 1000)
 
     s = stats(repeat(timed, repeats, warmup), "queue")  # the verdict is re-decided below
-    mid = sorted(cpu[warmup:])
-    cpu_median = (mid[(len(mid) - 1) // 2] + mid[len(mid) // 2]) / 2
-    return {**s, "cpu_median_ms": round(cpu_median, 1), "target_ms": TARGET_MS,
+    return {**s, "cpu_median_ms": round(median(cpu[warmup:]), 1), "target_ms": TARGET_MS,
             "pass": s["p95_ms"] <= TARGET_MS}  # fmt: skip
 
 
@@ -194,22 +191,14 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         "backends": {},
         "notes": [],
     }
-    backends = [b.strip() for b in ns.backends.split(",") if b.strip()]
-    if "postgresql" in backends and (why := pg_unreachable()):
-        out["notes"].append(why)
-        backends.remove("postgresql")
+    backends = usable_backends(ns.backends, out["notes"])
     with tempfile.TemporaryDirectory(prefix="cvassist-bench-dash-") as tmp:
         work = Path(tmp)
         templates = load_templates(ns.templates)
         rowsets = template_rows(templates, work)
         planned = plan(ns.docs, len(templates), now=datetime.now(UTC))
         for backend in backends:
-            with ExitStack() as stack:
-                url = (
-                    f"sqlite:///{work / 'bench.sqlite'}"
-                    if backend == "sqlite"
-                    else stack.enter_context(pg_schema())
-                )
+            with backend_url(backend, work / "bench.sqlite") as url:
                 out["backends"][backend] = run_backend(
                     url, work, ns, lambda: (planned, templates, rowsets)
                 )

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import random
 import signal
 import subprocess
@@ -30,7 +29,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +42,8 @@ from correction.review import FieldChange, merge_after_conflict, open_candidate,
 from data.db import dispose_engines, init_db, session_scope
 from data.models import Candidate, Correction, ParseJob, ParseResult
 from evaluation.bench import machine
-from evaluation.bench_app_seed import pg_schema, pg_unreachable
-from settings import get_settings
+from evaluation.bench_app import app_settings, p95
+from evaluation.bench_app_seed import backend_url, pg_schema, pg_unreachable
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench_out" / "bench_load.json"
@@ -55,31 +54,14 @@ CVASSIST = Path(sys.executable).with_name("cvassist")
 RENDER_TARGET_MS = 2000.0
 RECRUITERS = ("rec1", "rec2", "rec3", "rec4")
 VIEWER = "lead"
-ENV = ("CVASSIST_DATABASE_URL", "CVASSIST_DATA_DIR", "CVASSIST_EMBEDDED_WORKERS")
 
 
 @contextmanager
 def app_env(url: str, data_dir: Path) -> Iterator[None]:
-    """Point settings (and the worker processes and AppTest) at this database and store."""
-    saved = {k: os.environ.get(k) for k in ENV}
-    os.environ.update(dict(zip(ENV, (url, str(data_dir), "0"), strict=True)))
-    get_settings.cache_clear()
-    try:
+    """Point settings (and the worker processes and AppTest) at this database and store; the
+    benchmark starts its own workers, so the app embeds none."""
+    with app_settings(url, data_dir, CVASSIST_EMBEDDED_WORKERS="0"):
         yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        get_settings.cache_clear()
-        dispose_engines()
-
-
-def p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile (0 for no values)."""
-    s = sorted(values)
-    return s[max(0, -(-95 * len(s) // 100) - 1)] if s else 0.0
 
 
 def accounts(session: Session) -> None:
@@ -415,9 +397,7 @@ def main(argv: list[str] | None = None) -> int:
                     out["recruiters"][backend] = {"skipped": why_not_pg}
                     continue
                 data = Path(tmp) / f"rec-{backend}"
-                schema = pg_schema() if backend == "postgresql" else nullcontext(None)
-                with schema as pg_url:
-                    url = pg_url or f"sqlite:///{data / 'cvassist.sqlite'}"
+                with backend_url(backend, data / "cvassist.sqlite") as url:
                     with app_env(url, data):
                         out["recruiters"][backend] = run_recruiters(
                             seconds=ns.seconds, n_candidates=ns.candidates

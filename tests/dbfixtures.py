@@ -11,6 +11,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -210,15 +211,24 @@ def make_cv() -> Callable[[bytes, str, dict[str, float]], ParsedCV]:
 TEST_PASSWORD = "correct horse battery"  # every account made by make_user has it
 
 
-@pytest.fixture
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters for accounts made in a test (as Django's tests swap in a fast
+@contextmanager
+def cheap_hashing() -> Iterator[None]:
+    """Cheap argon2 parameters for accounts made inside (as Django's tests swap in a fast
     hasher): the production cost is ~0.2 s per hash here; the parameters live in each hash."""
     from argon2 import PasswordHasher
 
     from correction import accounts
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+        yield
+
+
+@pytest.fixture
+def fast_hashing() -> Iterator[None]:
+    """cheap_hashing for the accounts made in a test."""
+    with cheap_hashing():
+        yield
 
 
 @pytest.fixture

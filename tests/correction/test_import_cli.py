@@ -58,7 +58,9 @@ def test_import_then_reimport(
             ("monday", 3, 0),
             (None, 0, 3),
         ]
-        uploads = s.exec(select(AuditEvent).where(AuditEvent.action == "upload")).all()
+        uploads = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "upload").order_by(AuditEvent.id)
+        ).all()
         assert [e.username for e in uploads] == ["ann"] * 3 + ["bob"] * 3
     assert len([p for p in (app_env / "files").rglob("*") if p.is_file()]) == 3
 

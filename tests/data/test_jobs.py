@@ -45,6 +45,7 @@ while not go.exists():
 ids = []
 while jobs := claim_jobs(session=session, worker=sys.argv[2]):
     ids += [j.job_id for j in jobs]
+    time.sleep(0.005)  # a worker parses between claims; lets the other claimer in on a busy box
 print(json.dumps(ids))
 """
 

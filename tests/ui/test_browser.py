@@ -9,23 +9,18 @@ docs/screenshots/ (otherwise they go to a temporary folder, so a test run leaves
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser import idle, require_chromium, running_app, shot
 from dbfixtures import TEST_PASSWORD
 from sqlalchemy import Engine, create_engine
 from sqlmodel import Session, col, select
-from support import GENERATED, ROOT
+from support import GENERATED
 
 from correction.accounts import LOCAL_ADMIN, create_user
 from correction.review import FieldChange, save_corrections
@@ -35,35 +30,18 @@ from data.queries import current_record
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = (
-    ROOT / "docs" / "screenshots"
-    if os.environ.get("CVASSIST_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "cvassist-screenshots"
-)
 DOCS = GENERATED / "docs"
 CVS = [
     DOCS / "gen_2024_00003__sidebar_left.pdf",
     DOCS / "gen_2024_00004__sidebar_right.docx",
     DOCS / "gen_2024_00006__europass.pdf",
 ]
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1600, "height": 1000}
 ROW_PX = 35  # data editor row height (and header)
 FIELD_PX = 105  # the editors' "field" column width (ui/correct.py)
 MARKER_PX = 33  # row-marker column of editors that can add/delete rows
 
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 
 
 @dataclass(frozen=True)
@@ -72,82 +50,21 @@ class App:
     engine: Engine
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit did not become healthy")
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """`streamlit run app.py` on a free port with its own SQLite database and file store."""
     data_dir = tmp_path_factory.mktemp("app-data")
     db_url = f"sqlite:///{data_dir / 'cvassist.sqlite'}"
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CVASSIST_DATA_DIR": str(data_dir),
-        "CVASSIST_DATABASE_URL": db_url,
-        "CVASSIST_AUTH": "none",  # single-user mode, as `make run`: signed in as the local admin
-    }
     engine = create_engine(db_url)
     init_db(engine)
     with Session(engine) as s:  # the other recruiter of the conflict test
         create_user(session=s, username="bob", role="recruiter", password=TEST_PASSWORD)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--server.headless=true",
-        "--server.fileWatcherType=none",
-        "--browser.gatherUsageStats=false",
-    ]
-    log = (data_dir / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-        yield App(url, engine)
-    finally:
-        engine.dispose()
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and its parse workers
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    # single-user mode, as `make run` (signed in as the local admin); the app parses the uploads
+    with running_app(data_dir, db_url, CVASSIST_AUTH="none", CVASSIST_EMBEDDED_WORKERS="2") as url:
         try:
-            yield b
+            yield App(url, engine)
         finally:
-            b.close()
+            engine.dispose()
 
 
 @pytest.fixture
@@ -160,20 +77,6 @@ def page(browser):
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def idle(pg) -> None:
-    """Wait until the app finished its current run (the 'running' widget is gone)."""
-    time.sleep(0.3)
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000
-    )
-    time.sleep(0.2)
-
-
-def shot(pg, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def upload(pg, app: App, files: list[Path]) -> None:

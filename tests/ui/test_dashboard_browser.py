@@ -6,24 +6,15 @@ CVASSIST_SCREENSHOTS=1 the screenshots go to docs/screenshots/ (else a temporary
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from dbfixtures import synthetic_cv
+from browser import idle, require_chromium, running_app, shot, sign_in
+from dbfixtures import cheap_hashing, synthetic_cv
 from sqlmodel import Session
-from support import ROOT
 
-from correction import accounts
 from correction.accounts import create_user
 from correction.intake import ingest
 from correction.review import FieldChange, open_candidate, save_corrections
@@ -33,28 +24,13 @@ from data.store import FileStore
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = (
-    ROOT / "docs" / "screenshots"
-    if os.environ.get("CVASSIST_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "cvassist-screenshots"
-)
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-sync"]
 VIEWPORT = {"width": 1600, "height": 1000}
 SHOT_HEIGHT = 2300  # the app scrolls inside its own container: a tall viewport shows it all
 LEAD, PASSWORD = "lena", "correct horse battery"
 CONF = {"name": 0.9, "email": 0.7, "phone": 0.55, "skills[0]": 0.4, "experience[0].title": 0.8}
 N_CHARTS = 6  # trend, CVs per day, by model, by batch, by format, calibration
 
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+require_chromium()
 
 
 def _seed(url: str, data_dir: Path) -> None:
@@ -115,73 +91,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run app.py` (password sign-in) on a seeded SQLite database."""
     data_dir = tmp_path_factory.mktemp("dash-app")
     db_url = f"sqlite:///{data_dir / 'cvassist.sqlite'}"
-    with pytest.MonkeyPatch.context() as mp:
-        from argon2 import PasswordHasher
-
-        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+    with cheap_hashing():
         _seed(db_url, data_dir)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CVASSIST_DATA_DIR": str(data_dir),
-        "CVASSIST_DATABASE_URL": db_url,
-        "CVASSIST_AUTH": "local",
-    }
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={port}"]
-    cmd += ["--server.address=127.0.0.1", "--server.headless=true"]
-    log = (data_dir / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.3)
+    with running_app(data_dir, db_url) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def idle(pg) -> None:
-    """Wait until the app finished its current run."""
-    time.sleep(0.3)
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000
-    )
-    time.sleep(0.3)
-
-
-def sign_in(pg, url: str, username: str, password: str) -> None:
-    """Sign in through the password form."""
-    pg.goto(url)
-    pg.get_by_role("textbox", name="User name").fill(username)
-    pg.get_by_role("textbox", name="Password").fill(password)
-    pg.get_by_role("button", name="Sign in", exact=True).click()
-    pg.get_by_text(f"Signed in as {username}").wait_for()
-    idle(pg)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -190,7 +103,8 @@ def test_hr_lead_signs_in_and_sees_the_charts(browser, app_url: str, scheme: str
     pg = context.new_page()
     pg.set_default_timeout(90_000)  # the machine may be busy: a slow first run is not a failure
     try:
-        sign_in(pg, app_url, LEAD, PASSWORD)
+        sign_in(pg, LEAD, PASSWORD, url=app_url)
+        idle(pg)
         # through the sidebar: a new page load would be a new session (signed out again)
         pg.locator("[data-testid=stSidebarNav]").get_by_text("Dashboard", exact=True).click()
         pg.get_by_role("heading", name="Dashboard").wait_for()
@@ -210,9 +124,8 @@ def test_hr_lead_signs_in_and_sees_the_charts(browser, app_url: str, scheme: str
         )
         rgb = [int(x) for x in background.strip("rgba()").split(",")[:3]]
         assert (sum(rgb) / 3 < 100) == (scheme == "dark"), background
-        SHOTS.mkdir(parents=True, exist_ok=True)
         pg.set_viewport_size({"width": VIEWPORT["width"], "height": SHOT_HEIGHT})  # whole page
         idle(pg)
-        pg.screenshot(path=str(SHOTS / f"dashboard_{scheme}.png"))
+        shot(pg, f"dashboard_{scheme}", full_page=False)
     finally:
         context.close()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browser_auth import SIGNED_IN, running_app, sign_in
+from browser import SIGNED_IN, chromium, require_chromium, running_app, sign_in, submit_sign_in
 from dbfixtures import TEST_PASSWORD
 from sqlmodel import Session, select
 
@@ -16,11 +15,7 @@ from data.models import AuditEvent
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-sync"]
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +35,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def page() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as browser:
         pg = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         pg.set_default_timeout(60_000)
-        try:
-            yield pg
-        finally:
-            browser.close()
+        yield pg
 
 
 def test_wrong_password_shows_a_sentence_then_the_recruiter_sees_the_queue(app, page) -> None:
@@ -55,9 +46,7 @@ def test_wrong_password_shows_a_sentence_then_the_recruiter_sees_the_queue(app, 
     page.goto(url)
     page.get_by_role("heading", name="Sign in to CV Assist").wait_for(timeout=90_000)
     assert page.get_by_text("Review queue").count() == 0  # nothing but the sign-in page
-    page.get_by_role("textbox", name="User name").fill("rita")
-    page.get_by_role("textbox", name="Password").fill("not her password")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    submit_sign_in(page, "rita", "not her password")
     page.get_by_text(BAD_CREDENTIALS).wait_for()
 
     sign_in(page, "rita", TEST_PASSWORD)
