@@ -192,10 +192,21 @@ def _logging() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _process_main(index: int, stop_event: StopEvent, poll_interval: float, once: bool) -> None:
-    """Entry point of one spawned worker process."""
+def _signal_all(procs: dict[int, BaseProcess]) -> None:
+    """SIGTERM to every live worker process."""
+    for p in procs.values():
+        if p.pid is not None and p.is_alive():
+            os.kill(p.pid, signal.SIGTERM)
+
+
+def _process_main(index: int, poll_interval: float, once: bool) -> None:
+    """Entry point of one forked worker process (stops on SIGTERM or when orphaned)."""
+    stop_event = threading.Event()
     _logging()
     _signals(stop_event)
+    # Ctrl+C reaches the whole terminal group: only the supervisor's signals count here, so a
+    # first Ctrl+C still lets each worker finish its job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
     orphaned = threading.Thread(target=_watch_parent, args=(parent, stop_event), daemon=True)
     orphaned.start()
@@ -240,7 +251,10 @@ def run_worker(
     dispose_engines()  # no pooled connection may cross into the children
     # fork: the children start with the parser already loaded (no threads or connections yet)
     ctx = multiprocessing.get_context("fork")
-    stop = ctx.Event()
+    # No shared multiprocessing Event: a worker killed while inside its wait leaves the event's
+    # lock held and every later set() hangs (seen: an orphaned supervisor). Workers are told to
+    # stop by a signal, and each keeps its own threading.Event.
+    stopping = False
     outer = stop_event or threading.Event()
     if threading.current_thread() is threading.main_thread():
         _signals(outer)
@@ -248,7 +262,7 @@ def run_worker(
 
     def start(i: int) -> None:
         procs[i] = ctx.Process(
-            target=_process_main, args=(i, stop, poll_interval, once), name=f"worker-{i}"
+            target=_process_main, args=(i, poll_interval, once), name=f"worker-{i}"
         )
         procs[i].start()
 
@@ -257,21 +271,22 @@ def run_worker(
     log.info("started %s worker processes", concurrency)
     try:
         while any(p.is_alive() for p in procs.values()):
-            if outer.wait(SUPERVISE_SECONDS) or (parent_pid and os.getppid() != parent_pid):
-                stop.set()
+            asked = outer.wait(SUPERVISE_SECONDS) or (parent_pid and os.getppid() != parent_pid)
+            if asked and not stopping:
+                stopping = True
+                _signal_all(procs)  # each finishes the job in hand, then exits
             for i, p in procs.items():
-                if not p.is_alive() and p.exitcode not in (0, None) and not stop.is_set():
+                if not p.is_alive() and p.exitcode not in (0, None) and not stopping:
                     log.warning("worker %s exited with %s; restarting", i, p.exitcode)
                     time.sleep(RESTART_DELAY_SECONDS)
                     start(i)
         for p in procs.values():
             p.join()
     except _Interrupted:
-        for sig in range(2):  # a worker's second signal gives its job back at once
-            for p in procs.values():
-                if p.pid is not None and p.is_alive():
-                    os.kill(p.pid, signal.SIGTERM)
-            time.sleep(0.2 * (1 - sig))
+        for n in range(1 if stopping else 2):  # a worker's second signal gives its job back
+            if n:
+                time.sleep(0.2)
+            _signal_all(procs)
         for p in procs.values():
             p.join()
     log.info("workers stopped")
