@@ -41,7 +41,7 @@ from data.queries import (
 from data.store import FileStore, default_store
 from learning.runtime import parse_with_champion
 from parsing.model import ParsedCV, Status
-from parsing.pipeline import MESSAGES, model_version
+from parsing.pipeline import MESSAGES, failed_parse
 from parsing.sandbox import parse_isolated
 from settings import get_settings
 
@@ -275,7 +275,9 @@ def run_claimed(
         data = store.get(digest)
     except OSError:
         log.error("stored bytes missing for %s", digest[:12])
-        parsed = _failed(name, digest, "The stored file is missing; please upload it again.")
+        parsed = failed_parse(
+            name, digest, Status.FAILED, "The stored file is missing; please upload it again."
+        )
     else:
         parsed = _parse(data, name, digest, parser)
 
@@ -320,17 +322,7 @@ def _parse(data: bytes, name: str, digest: str, parser: Parser | None) -> Parsed
         return parse_isolated(data, name, parser=parser or parse_with_champion)
     except Exception as e:  # the parser boundary: a bug must not lose the upload or stop a batch
         log.exception("parser crashed on %s: %s", digest[:12], type(e).__name__)
-        return _failed(name, digest, MESSAGES[Status.FAILED])
-
-
-def _failed(name: str, digest: str, message: str) -> ParsedCV:
-    return ParsedCV(
-        file=name,
-        sha256=digest,
-        status=Status.FAILED,
-        message=message,
-        model_version=model_version(),
-    )
+        return failed_parse(name, digest, Status.FAILED, MESSAGES[Status.FAILED])
 
 
 def retry_parse(

@@ -88,13 +88,17 @@ def extract_fields(layout: Layout, *, today: date | None = None) -> tuple[Fields
     return fields, ctx
 
 
-def _failure(name: str, digest: str, status: Status, message: str, t0: float) -> ParsedCV:
+def failed_parse(
+    name: str, digest: str, status: Status, message: str, t0: float | None = None
+) -> ParsedCV:
+    """A parse that yielded no fields: its status and one-sentence message (t0: when the parse
+    started, for parse_ms; None = not timed)."""
     return ParsedCV(
         file=name,
         sha256=digest,
         status=status,
         message=message,
-        parse_ms=round((time.perf_counter() - t0) * 1000, 1),
+        parse_ms=None if t0 is None else round((time.perf_counter() - t0) * 1000, 1),
         model_version=model_version(),
     )
 
@@ -118,27 +122,27 @@ def parse_bytes(
     digest = hashlib.sha256(data).hexdigest()
     if len(data) > settings.max_file_bytes:
         msg = MESSAGES[Status.TOO_LARGE].format(mb=settings.max_file_mb)
-        return _failure(name, digest, Status.TOO_LARGE, msg, t0)
+        return failed_parse(name, digest, Status.TOO_LARGE, msg, t0)
     try:
         layout = read_layout(data, max_pages=settings.max_pages)
     except DocumentLoadError as e:
         if isinstance(e.__cause__, MemoryError):  # a reader boundary wrapped an out-of-memory
-            return _failure(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
-        return _failure(name, digest, e.status, str(e), t0)
+            return failed_parse(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
+        return failed_parse(name, digest, e.status, str(e), t0)
     except MemoryError:  # a decompression bomb under the sandbox's RLIMIT_AS
-        return _failure(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
+        return failed_parse(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
     except Exception as e:  # the reader boundary: any other library error is a bad document
         log.warning("reader failed on %s: %s", digest[:12], type(e).__name__)
-        return _failure(
+        return failed_parse(
             name, digest, Status.MALFORMED, "This file could not be read; it may be damaged.", t0
         )
     try:
         fields, ctx = extract_fields(layout, today=today)
     except MemoryError:
-        return _failure(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
+        return failed_parse(name, digest, Status.TOO_LARGE, OUT_OF_MEMORY, t0)
     except Exception as e:  # a bug in extraction must not stop a batch
         log.exception("extraction failed on %s: %s", digest[:12], type(e).__name__)
-        return _failure(name, digest, Status.FAILED, MESSAGES[Status.FAILED], t0)
+        return failed_parse(name, digest, Status.FAILED, MESSAGES[Status.FAILED], t0)
     warnings = list(layout.warnings)
     if ctx.degraded:
         warnings.append(nlp.DEGRADED_WARNING)
@@ -183,12 +187,12 @@ def parse_path(path: Path, *, settings: Settings | None = None, isolated: bool =
             with path.open("rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
             msg = MESSAGES[Status.TOO_LARGE].format(mb=settings.max_file_mb)
-            return _failure(printable_name(path.name), digest, Status.TOO_LARGE, msg, t0)
+            return failed_parse(printable_name(path.name), digest, Status.TOO_LARGE, msg, t0)
         data = path.read_bytes()
     except OSError:
         digest = hashlib.sha256(b"").hexdigest()
         msg = "The file could not be opened."
-        return _failure(printable_name(path.name), digest, Status.FAILED, msg, t0)
+        return failed_parse(printable_name(path.name), digest, Status.FAILED, msg, t0)
     if isolated:
         from parsing.sandbox import parse_isolated  # the sandbox imports this module
 

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 
 from parsing.errors import DocumentLoadError
 from parsing.model import ParsedCV, Status
-from parsing.pipeline import model_version, parse_bytes, printable_name
+from parsing.pipeline import failed_parse, parse_bytes, printable_name
 from parsing.precheck import precheck
 from settings import Settings, get_settings
 
@@ -90,7 +90,7 @@ def parse_isolated(
     try:
         precheck(data, settings=settings)
     except DocumentLoadError as e:
-        return _result(name, digest, e.status, str(e), t0)
+        return failed_parse(name, digest, e.status, str(e), t0)
     warm_up()
     if parser is parse_bytes:  # the caller's settings (page limit, ...) apply in the child too
         parser = functools.partial(parse_bytes, settings=settings)
@@ -100,12 +100,12 @@ def parse_isolated(
             return ParsedCV.model_validate_json(payload)
         except ValueError:
             log.warning("sandbox: unreadable result for %s", digest[:12])
-            return _result(name, digest, Status.FAILED, CRASH_MESSAGE, t0)
+            return failed_parse(name, digest, Status.FAILED, CRASH_MESSAGE, t0)
     if status is Status.TIMEOUT:
-        return _result(name, digest, status, TIMEOUT_MESSAGE.format(s=limits.wall_s), t0)
+        return failed_parse(name, digest, status, TIMEOUT_MESSAGE.format(s=limits.wall_s), t0)
     if status is Status.TOO_LARGE:
-        return _result(name, digest, status, MEMORY_MESSAGE.format(mb=limits.memory_mb), t0)
-    return _result(name, digest, Status.FAILED, CRASH_MESSAGE, t0)
+        return failed_parse(name, digest, status, MEMORY_MESSAGE.format(mb=limits.memory_mb), t0)
+    return failed_parse(name, digest, Status.FAILED, CRASH_MESSAGE, t0)
 
 
 def warm_up() -> None:
@@ -121,17 +121,6 @@ def warm_up() -> None:
             except ImportError:  # an optional reader missing is the reader's problem, not ours
                 log.warning("sandbox: could not preload %s", module)
         _warmed = True
-
-
-def _result(name: str, digest: str, status: Status, message: str, t0: float) -> ParsedCV:
-    return ParsedCV(
-        file=name,
-        sha256=digest,
-        status=status,
-        message=message,
-        parse_ms=round((time.perf_counter() - t0) * 1000, 1),
-        model_version=model_version(),
-    )
 
 
 def _run_child(parser: Parser, data: bytes, filename: str, limits: Limits) -> tuple[Status, bytes]:
