@@ -39,7 +39,7 @@ from data.queries import (
     save_candidate,
 )
 from data.store import FileStore, default_store
-from learning.runtime import parse_with_champion
+from learning.runtime import champion_parser, parse_with_champion
 from parsing.model import ParsedCV, Status
 from parsing.pipeline import MESSAGES, failed_parse
 from parsing.sandbox import parse_isolated
@@ -319,7 +319,8 @@ def run_claimed(
 def _parse(data: bytes, name: str, digest: str, parser: Parser | None) -> ParsedCV:
     """Run the parser; a crash in it becomes a FAILED parse (the upload is already safe)."""
     try:  # in a limited child process: a hostile file cannot crash, hang or bloat the app
-        return parse_isolated(data, name, parser=parser or parse_with_champion)
+        # the champion is looked up here, before the fork: the child never opens the database
+        return parse_isolated(data, name, parser=parser or champion_parser())
     except Exception as e:  # the parser boundary: a bug must not lose the upload or stop a batch
         log.exception("parser crashed on %s: %s", digest[:12], type(e).__name__)
         return failed_parse(name, digest, Status.FAILED, MESSAGES[Status.FAILED])

@@ -10,6 +10,8 @@ the parse's model_version says so.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,13 +92,23 @@ def _shipped() -> ModelBundle | None:
     return _cache[key]
 
 
-def parse_with_champion(data: bytes, filename: str) -> ParsedCV:
-    """Parse with the champion bundle; the ParsedCV records parser and bundle versions."""
+def parse_with(bundle: ModelBundle | None, data: bytes, filename: str) -> ParsedCV:
+    """Parse with a given bundle (None = the rules' raw confidences); no database access."""
     settings = get_settings()
-    bundle = current_bundle()
     if bundle is None:
         return parse_bytes(data, filename, settings=settings)
     parsed = parse_bytes(data, filename, settings=settings, adapter=bundle.adapter())
     return bundle.finish(
         parsed, target=settings.auto_accept_precision, audit_rate=settings.audit_sample_rate
     )
+
+
+def champion_parser() -> Callable[[bytes, str], ParsedCV]:
+    """A parser bound to the champion as of now: the registry is read here, in the caller, so a
+    parse in a forked sandbox child never touches the parent's database connections."""
+    return partial(parse_with, current_bundle())
+
+
+def parse_with_champion(data: bytes, filename: str) -> ParsedCV:
+    """Parse with the champion bundle; the ParsedCV records parser and bundle versions."""
+    return parse_with(current_bundle(), data, filename)

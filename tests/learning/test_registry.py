@@ -167,6 +167,24 @@ def test_every_parse_records_the_bundle_version(
     assert rows and all(r.calibrated is not None and r.decision is not None for r in rows)
 
 
+def test_the_champion_parser_reads_the_registry_before_it_parses(
+    session: Session, app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry.register(
+        session=session, bundle=_bundle("m-2"), root=registry.models_root(), user="lead"
+    )
+    registry.promote(session=session, version="m-2", user="lead")
+    session.commit()
+    parse = runtime.champion_parser()  # the caller's side of the sandbox fork
+
+    def no_database() -> None:
+        raise AssertionError("a parse looked the champion up in the database")
+
+    monkeypatch.setattr(runtime, "_champion_key", no_database)
+    parsed = parse(CV_TXT.read_bytes(), "cv.txt")
+    assert parsed.model_version is not None and parsed.model_version.endswith("+bundle-m-2")
+
+
 def test_a_tampered_champion_is_not_used(session: Session, app_env: Path) -> None:
     registry.register(
         session=session, bundle=_bundle("m-1"), root=registry.models_root(), user="lead"
