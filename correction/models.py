@@ -22,6 +22,7 @@ from sqlmodel import Session
 from correction.access import SYSTEM_USER, authorize
 from data.db import begin_write, session_scope
 from data.models import ModelVersion
+from data.store import write_atomic
 from evaluation.calibration import reliability_bins
 from learning import registry
 from learning.bundle import BundleError, ModelBundle
@@ -181,9 +182,7 @@ def _now() -> str:
 
 
 def _write_status(path: Path, **data: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, default=str).encode(), mode=0o644)
 
 
 # ------------------------------------------------------------------ command line

@@ -17,6 +17,23 @@ from settings import get_settings
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write via a temp file in the same folder + fsync + rename, so a crash leaves the old file
+    or the new one, never half of it (mode: permissions; None = owner-only, as mkstemp makes)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        if mode is not None:
+            os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class FileStore:
     """Bytes keyed by their SHA-256 under one root directory."""
 
@@ -45,16 +62,7 @@ class FileStore:
         if target.is_file() and target.stat().st_size == len(data):
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, data)
         _fsync_dir(target.parent)
         return digest
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -21,6 +19,7 @@ from typing import Any
 
 import skops.io as sio
 
+from data.store import write_atomic
 from learning.autoaccept import AutoAcceptPolicy, apply_decisions
 from learning.calibration import FieldCalibrator
 from parsing.model import Fields, ParsedCV
@@ -154,7 +153,7 @@ class ModelBundle:
             **self.meta,
         }
         text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
-        _atomic_write(directory / MANIFEST, text.encode())
+        write_atomic(directory / MANIFEST, text.encode(), mode=0o644)  # not a secret
         return hashlib.sha256(text.encode()).hexdigest()
 
     @classmethod
@@ -201,18 +200,3 @@ def read_manifest(directory: Path, *, manifest_sha256: str | None = None) -> dic
     except ValueError as e:
         raise BundleError(f"{path} is not valid JSON; the model was not loaded.") from e
     return data
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temp file + fsync + rename so a crash never leaves half a manifest."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; a manifest is not a secret
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
