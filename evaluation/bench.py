@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from evaluation import harness
 from evaluation.report import ABBR, DASH, num, pct, speed_table, table
 from evaluation.scoring import FIELDS
@@ -28,6 +30,7 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "bench_out" / "bench.json"
 DOTIN_SAMPLE = 40
 GENERATED_SAMPLE = 120
+PAGES_MIN_DOCS = 3  # a page-count row needs this many PDFs to say anything
 OURS, BASELINE = "cvassist", "baseline"
 
 
@@ -97,6 +100,38 @@ def quality_table(ours: dict[str, Any] | None, base: dict[str, Any]) -> str:
     return table(["field", "support", "ours F1", "baseline F1", "Δ"], rows)
 
 
+def by_pages(runs: dict[str, harness.Run], ours: str, base: str) -> list[dict[str, Any]]:
+    """Median ms per PDF by page count, ours vs the baseline on the same documents.
+
+    Each worker parses one document at a time, so a document's ms is the cost on one core. Page
+    counts come from our parse (the baseline does not report them)."""
+    pages = {id(r.doc): r.pages for r in runs[ours].results if r.doc.fmt == "pdf" and r.pages}
+    rows = []
+    for n in sorted(set(pages.values())):
+        ids = {k for k, v in pages.items() if v == n}
+        o = [r.ms for r in runs[ours].results if id(r.doc) in ids and r.ms > 0]
+        b = [r.ms for r in runs[base].results if id(r.doc) in ids and r.ms > 0]
+        if len(o) < PAGES_MIN_DOCS or len(b) < PAGES_MIN_DOCS:
+            continue
+        om, bm = float(np.median(o)), float(np.median(b))
+        rows.append({"pages": n, "n_docs": len(o), "ours_ms": om, "baseline_ms": bm,
+                     "ours_ms_per_page": om / n, "ratio": bm / om})  # fmt: skip
+    return rows
+
+
+def _pages_row(r: dict[str, Any]) -> list[str]:
+    cells = (r["ours_ms"], r["ours_ms_per_page"], r["baseline_ms"])
+    return [str(r["pages"]), str(r["n_docs"]), *map(num, cells), f"{r['ratio']:.1f}×"]
+
+
+def pages_table(rows: list[dict[str, Any]]) -> str:
+    """The by-page-count speed rows as Markdown."""
+    return table(
+        ["PDF pages", "docs", "ours median ms", "ms per page", "baseline median ms", "ratio"],
+        [_pages_row(r) for r in rows],
+    )
+
+
 def run_bench(workers: int = 2, progress: bool = False) -> dict[str, Any]:
     """Run both parsers (and ours with 1 worker) over the suites; the full result dict."""
     suites = bench_documents()
@@ -130,6 +165,8 @@ def run_bench(workers: int = 2, progress: bool = False) -> dict[str, Any]:
     for name, run in runs.items():
         out["speed"][name] = harness.speed_summary(run, 1 if "1 worker" in name else workers)
         out["speed"][name]["load_avg_before"] = loads[name]
+    if OURS in runs:  # like for like: both parsers with the same number of workers
+        out["by_pages"] = by_pages(runs, OURS, BASELINE)
     s = out["speed"]
     if OURS in s and s[OURS]["median_ms"] and s[BASELINE]["median_ms"]:
         out["speed_ratio_baseline_over_ours"] = s[BASELINE]["median_ms"] / s[OURS]["median_ms"]
@@ -178,6 +215,12 @@ def render(out: dict[str, Any], workers: int) -> str:
         )
         if loads:
             parts.append(f"1-min load average before each run (others skew timings): {loads}")
+        if out.get("by_pages"):
+            parts += [
+                f"PDF cost by page count (both parsers with {workers} workers; ms of one "
+                "document in one process):",
+                pages_table(out["by_pages"]),
+            ]
         tr = out.get("throughput_ratio_workers")
         if tr is not None:
             parts.append(f"Throughput {workers} workers vs 1 worker (ours): **{tr:.2f}×**")

@@ -69,6 +69,7 @@ class DocResult:
     rss_kb: int
     score: scoring.DocScore = field(default_factory=scoring.DocScore)
     message: str | None = None
+    pages: int | None = None  # None = the parse did not say (failed, or a parser without it)
 
 
 # ---------------------------------------------------------------- loading
@@ -220,7 +221,8 @@ def _result(doc: EvalDoc, raw: str, ms: float, rss_kb: int) -> DocResult:
         score = scoring.score_parsed(parsed, doc.gt, doc.annotated)
     else:
         score = scoring.score_document({}, doc.gt, doc.annotated)
-    return DocResult(doc, status, ms, rss_kb, score, message)
+    pages = parsed.pages if parsed is not None else None
+    return DocResult(doc, status, ms, rss_kb, score, message, pages)
 
 
 def _ready() -> int:

@@ -48,3 +48,25 @@ def test_report_shows_both_parsers_and_the_difference():
     assert cells == ["name", "1", "100.0", "0.0", "+100.0"]
     assert "| skills " in text and "**4.0×**" in text
     assert out["machine"]["cpu_count"] and "git_commit" in out["machine"]
+
+
+def test_cost_by_page_count_compares_the_same_documents():
+    docs = [_doc(i) for i in range(8)]
+    pages = [1, 1, 1, 2, 2, 2, 2, 5]  # one 5-page PDF: too few for a row
+
+    def run(ms_per_page: float) -> harness.Run:
+        return harness.Run(
+            [
+                harness.DocResult(d, "ok", ms_per_page * p + i, 0, pages=p)
+                for i, (d, p) in enumerate(zip(docs, pages, strict=True))
+            ],
+            1.0,
+            0.0,
+        )
+
+    rows = bench.by_pages({"o": run(50.0), "b": run(1000.0)}, "o", "b")
+    assert [(r["pages"], r["n_docs"]) for r in rows] == [(1, 3), (2, 4)]
+    two = rows[1]
+    assert two["ours_ms"] == 104.5 and two["baseline_ms"] == 2004.5
+    assert round(two["ratio"], 1) == 19.2 and two["ours_ms_per_page"] == 52.25
+    assert "| 2 " in bench.pages_table(rows) and "19.2×" in bench.pages_table(rows)
