@@ -216,11 +216,17 @@ US_STATES = frozenset(
 )
 
 
+# Country codes that, standing alone, are more often a degree or a word: "BE", "MA", "IT", "IN".
+BARE_CODE_WORDS = frozenset("BE BA BS MA MS ME MD PG IT IN AM AS TO NO OR AT ID IS".split())
+
+
 def country_code(part: str, n_parts: int) -> str | None:
     """ISO country code of a location part; 'CA' after a city is California, not Canada."""
     p = part.strip().strip(".")
+    if len(p) == 3 and not p.isupper():
+        return None  # "Mar", "Can": words, not ISO alpha-3 codes
     if len(p) == 2:
-        if not p.isupper():
+        if not p.isupper() or (n_parts < 2 and p in BARE_CODE_WORDS):
             return None
         if p in US_STATES and n_parts <= 2:
             return None

@@ -22,6 +22,13 @@ PHONE_HINT_RE = re.compile(r"\d[\d ()./-]{7,}\d")
 MAX_HEADING_WORDS = 6
 FUZZY_MIN = 88
 EMPLOYMENT = "experience"
+# A short heading that ends in "experience" names a kind of work history, whatever comes first.
+NOT_EMPLOYMENT = frozenset(
+    "volunteer technical domain industry functional software tools technology".split()
+)
+EXPERIENCE_TAIL_RE = re.compile(
+    r"[a-z&/ ]{0,40}\b(?:experiences?|employment (?:record|history)|job history)"
+)
 HEADER = "header"
 OTHER = "other"
 SECTION_KINDS = lexicon.HEADING_SECTIONS
@@ -81,6 +88,10 @@ def match_heading(text: str) -> tuple[str, str, float] | None:
     if best is not None:
         kind, lang = index[best[0]]
         return kind, lang, best[1] / 100 * 0.95
+    if EXPERIENCE_TAIL_RE.fullmatch(t) and not set(t.split()) & NOT_EMPLOYMENT:
+        # "Teaching Experience", "Career Experience/Job History"; below the 0.9 an inline label
+        # needs, so "Technical Experience: Java, SQL" stays where it is
+        return EMPLOYMENT, "en", 0.85
     return None
 
 
@@ -104,6 +115,10 @@ def _inline(line: Line) -> tuple[str, int] | None:
     return m.group(1), m.end()
 
 
+DOCUMENT_TITLES = frozenset({"resume", "cv"})
+TITLE_LINES = 2  # a title is among the first lines, before any heading
+
+
 def segment_sections(layout: Layout) -> list[Section]:
     """Split the layout's lines into sections; text before any heading is the header."""
     body = _body_size(layout)
@@ -115,6 +130,8 @@ def segment_sections(layout: Layout) -> list[Section]:
             continue
         text = line.text[bullet.end() if bullet else 0 :].strip().rstrip(":-–").strip()
         hit = match_heading(text)
+        if hit is not None and not marks and i <= TITLE_LINES and fold(text) in DOCUMENT_TITLES:
+            continue  # "RESUME" over the name titles the document; "Résumé" further down is French
         if hit is not None:
             kind, lang, score = hit
             styled = _styled(line, body) or (layout.kind == "txt" and len(text.split()) <= 4)

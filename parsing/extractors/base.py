@@ -14,6 +14,12 @@ from parsing.sections import HEADER, Section
 
 FLAT_LINE_CHARS = 250
 FLAT_SHARE = 0.5
+WALL_LINE_CHARS = 60  # a full line of body text
+WALL_SHARE = 0.8
+WALL_MIN_LINES = 10
+WALL_MAX_HEADINGS = 2
+# Lost line breaks hurt what is read from lines (entries, names) more than lexicon skills.
+FLATTENED_STRENGTH = {"skill": 0.0}
 PATTERN_KINDS = frozenset({"email", "phone", "link"})
 BULLET_RE = re.compile(r"^\s*(?:[•·▪►◆◦‣∙●○■□➢➤✓✔\-–—*+>]|\d{1,2}[.)])\s+")
 SPLIT_RE = re.compile(r"\s*(?:\||•|·|▪|◆|♦|\t|\s{3,}|;)\s*")
@@ -39,9 +45,14 @@ class Context:
         cached = self.memo.get("flattened")
         if isinstance(cached, bool):
             return cached
-        total = sum(len(ln.text) for ln in self.layout.lines) or 1
-        long = sum(len(ln.text) for ln in self.layout.lines if len(ln.text) > FLAT_LINE_CHARS)
-        flat = long / total > FLAT_SHARE
+        lines = self.layout.lines
+        total = sum(len(ln.text) for ln in lines) or 1
+        long = sum(len(ln.text) for ln in lines if len(ln.text) > FLAT_LINE_CHARS)
+        # the same text rendered to a page wraps into a wall of full lines with no headings
+        full = sum(len(ln.text) for ln in lines if len(ln.text) >= WALL_LINE_CHARS)
+        headings = sum(s.heading is not None for s in self.sections)
+        wall = len(lines) >= WALL_MIN_LINES and full / total > WALL_SHARE
+        flat = long / total > FLAT_SHARE or (wall and headings <= WALL_MAX_HEADINGS)
         self.memo["flattened"] = flat
         return flat
 
@@ -60,7 +71,7 @@ class Context:
         if self.degraded:
             ev["degraded"] = 1.0
         if self.flattened and kind not in PATTERN_KINDS:
-            ev["flattened"] = 1.0
+            ev["flattened"] = FLATTENED_STRENGTH.get(kind, 1.0)
         text = self.layout.text[start:end]
         return Field(
             value=text.strip() if value is None else value,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from parsing import lexicon
 from parsing.contact import (
     US_STATES,
     Match,
     country_code,
+    country_index,
     find_emails,
     find_links,
     find_phones,
@@ -30,6 +32,10 @@ ZONE_LINES = 14
 PHONE_HINT_RE = re.compile(r"\d[\d\s().\-/]{5,}\d")
 SIDEBAR_ZONE_LINES = 16
 ADDRESS_MAX_LINES = 3
+# Regions tried, in order, for a number that is invalid where the CV's language points: the
+# most populous phone regions whose national numbers do not start with a trunk 0.
+FALLBACK_REGIONS = ("US", "IN", "GB", "DE", "FR", "ES", "NL", "IT", "AU", "AE", "SG", "ZA")
+SURNAME_HEADING_WORDS = frozenset({"held"})  # "Positions Held" — and a German surname
 NARROW_COLUMN = 0.5  # share of the page width: sidebars wrap e-mails, full-width text does not
 URL_LIKE_RE = re.compile(r"\.(?:com|org|net|io|dev|me|de|fr|es|nl)\b|www\.|https?:")
 NON_NAME_WORDS = frozenset(
@@ -148,6 +154,24 @@ def _is_script_name(text: str) -> bool:
     return 2 <= len(letters) <= 30
 
 
+@lru_cache(maxsize=1)
+def _heading_words() -> frozenset[str]:
+    """Words of the section-heading lexicon ("Strengths", "Werdegang"): never part of a name."""
+    words = {
+        w
+        for by_lang in lexicon.headings().values()
+        for phrases in by_lang.values()
+        for phrase in phrases
+        for w in re.findall(r"[^\W\d_]{4,}", fold(phrase))
+    }
+    # both numbers: "Proficiency" → "Proficiencies", "Technologies" → "Technology"
+    words |= {w[:-3] + "y" for w in words if w.endswith("ies")}
+    words |= {w[:-1] + "ies" for w in words if w.endswith("y")}
+    words |= {w[:-1] for w in words if w.endswith("s") and not w.endswith("ss")}
+    words |= {w + "s" for w in words if not w.endswith("s")}
+    return frozenset(words - SURNAME_HEADING_WORDS)
+
+
 def name_shape(text: str) -> bool:
     """True when `text` looks like a person's name (2-5 words, capitalised, no digits)."""
     t = text.strip().strip(",")
@@ -179,6 +203,7 @@ def name_shape(text: str) -> bool:
     low = {w.lower().strip(".,") for w in words}
     if (
         low & NON_NAME_WORDS
+        or {fold(w) for w in low} & _heading_words()
         or low & lexicon.institution_words()
         or low & lexicon.company_suffixes()
     ):
@@ -404,6 +429,9 @@ def extract_phone(ctx: Context) -> Field | None:
             if m.valid and len(re.sub(r"\D", "", m.value)) >= 9
         ]
     found = [m for m in found if not _in_date_context(ctx.layout.text, m.start, m.end)]
+    international = any(m.value.lstrip().startswith(("+", "00")) for m in found)
+    if not any(m.valid for m in found) and not international:
+        found = _other_region_phones(ctx, region) or found
     if not found:
         return None
     valid = [m for m in found if m.valid]
@@ -412,6 +440,32 @@ def extract_phone(ctx: Context) -> Field | None:
     if not m.value.strip().startswith("+") and not m.value.strip().startswith("00"):
         ev["region_guessed"] = 1.0
     return ctx.make(m.start, m.end, "phone", ev, "phone.phonenumbers", normalized=m.normalized)
+
+
+def _other_region_phones(ctx: Context, tried: str | None) -> list[Match]:
+    """Valid numbers of the contact zone under another region, when the CV names no country
+    and no number is valid under the guessed one ('Mobile : 98844 69713' in an Indian CV).
+
+    The first region, in FALLBACK_REGIONS order, under which a zone number is valid wins."""
+    if ctx.country:
+        return []
+    zone = _zone(ctx)
+    rest = [i for i in range(len(ctx.layout.lines)) if i not in set(zone)]
+    for region in FALLBACK_REGIONS:
+        if region == tried:
+            continue
+        for lines, min_digits in ((zone, 7), (rest, 9)):  # outside the zone: full numbers only
+            found = [
+                m
+                for m in _phones_in(ctx, lines, region)
+                if m.valid
+                and len(re.sub(r"\D", "", m.value)) >= min_digits
+                and not re.search(r"[\d+]\s?$", ctx.layout.text[max(0, m.start - 2) : m.start])
+                and not _in_date_context(ctx.layout.text, m.start, m.end)
+            ]
+            if found:
+                return found
+    return []
 
 
 def _phones_in(ctx: Context, idxs: Iterable[int], region: str | None) -> list[Match]:
@@ -501,18 +555,42 @@ def _street_number(part: str) -> bool:
     return bool(re.search(r"\b(?:apt|apartment|suite|unit|flat|no)\.?\s*\d", part, re.I))
 
 
+def _trailing_city(street: str) -> str | None:
+    """A known city that ends a street part written without a comma before it."""
+    words = street.split()
+    for n in (3, 2, 1):
+        if len(words) > n and city_country(" ".join(words[-n:])) is not None:
+            return " ".join(words[-n:])
+    return None
+
+
+def _is_date_word(part: str) -> bool:
+    """'Jan', 'Mar 2019', 'May.': a month (and year), which gazetteers know as small towns."""
+    words = part.split()
+    return (
+        1 <= len(words) <= 2
+        and lexicon.fold(words[0]).strip(".") in lexicon.months()
+        and all(w.isdigit() for w in words[1:])
+    )
+
+
 def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     """Address-like text → (value, {city, region, countryCode}); street parts are dropped:
     'Rue X 5, 75001 Paris, France' → ('Paris, France', ...)."""
     parts = [p.strip() for p in re.split(r",|\s[-–]\s", text) if p.strip()]
-    if not parts or len(parts) > 6:
-        return None
+    if not parts or len(parts) > 6 or _is_date_word(parts[0]):
+        return None  # "Jan", "Mar 2019": a date, not a place
     # "street, no., 60125 Trento, Italy": everything before the postcode+city part is street
     postal = [i for i, p in enumerate(parts[:-1]) if POSTCODE_CITY_RE.match(p)]
     if postal and postal[-1] > 0:
         parts = parts[postal[-1] :]
     code = country_code(parts[-1], len(parts))
     state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) <= 3 else None
+    if state and len(parts) == 2:
+        # "Meerut, IN" is India and "Indianapolis, IN" Indiana: the city's country decides
+        as_country = country_index().get(state.lower())
+        if as_country and city_country(parts[0]) == as_country:
+            code, state = as_country, None
     region_code = None
     if code is None and len(parts) >= 2:
         region_code = subdivision_index().get(lexicon.fold(parts[-1].strip(" .")))
@@ -520,15 +598,20 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     for i, p in enumerate(parts):
         is_last = i == len(parts) - 1
         cleaned = POSTCODE_RE.sub("", p)
-        cleaned = cleaned.strip(" .")
+        cleaned = cleaned.strip(" .-–=")
         if not cleaned:
             continue
         street = STREET_RE.search(cleaned) or (_street_number(p) and not POSTCODE_CITY_RE.match(p))
         if not is_last and len(parts) > 1 and street:
+            if city := _trailing_city(cleaned):  # "440 Al Muteena Deira Dubai, UAE" → Dubai
+                kept.append(city)
             continue
-        if not re.fullmatch(r"[^\W\d_][\w .'’()-]*", cleaned):
+        if not re.fullmatch(r"[^\W\d_][\w .'’()/-]*", cleaned):
             return None
-        if any(w[:1].islower() and w not in LOCATION_PARTICLES for w in cleaned.split()):
+        lower = [w for w in cleaned.split() if w[:1].islower() and w not in LOCATION_PARTICLES]
+        # "Dehariya sahu, Madhya Pradesh, India": a lower-case village word is fine before a
+        # country; elsewhere lower case means prose
+        if lower and not (code and len(parts) >= 3 and len(cleaned.split()) <= 2):
             return None
         if len(cleaned.split()) > 4:
             return None
@@ -610,6 +693,8 @@ def _dash_parts(text: str, a: int, b: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     pos = a
     for m in re.finditer(r"\s+[-–—]\s+|\s+[-–—]$", text[a:b]):
+        if re.match(r"\d{4,6}\b", text[a + m.end() : b]):
+            continue  # "Chennai – 600053, Tamil Nadu": a city and its postcode
         out.append((pos, a + m.start()))
         pos = a + m.end()
     out.append((pos, b))
@@ -656,7 +741,37 @@ def extract_location(ctx: Context, *, name: Field | None = None) -> Field | None
     at = text.find(value, a, b)
     if at >= 0:
         a, b = at, at + len(value)
+    city = _city_on_line_before(ctx, a, norm)
+    if city is not None:  # "…, Kolkata 700019" / "West Bengal, India": the address's city
+        a, city_name = city
+        value = f"{city_name}, {value}"
+        norm = {**norm, "city": city_name, "region": norm.get("city", "")}
     return ctx.make(a, b, "location", ev, "location.rules+ner", value=value, normalized=norm)
+
+
+CITY_AT_END_RE = re.compile(r"([^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_]+){0,2})\W*\d{0,6}\W*$")
+
+
+def _city_on_line_before(ctx: Context, a: int, norm: dict[str, str]) -> tuple[int, str] | None:
+    """(start, city) when a location that names only a region and country continues an
+    address whose previous line ends with a known city of that country (postcode allowed)."""
+    first, country = norm.get("city"), norm.get("countryCode")
+    if not first or not country or subdivision_index().get(lexicon.fold(first)) != country:
+        return None  # the location already starts with a city (or names no region)
+    lines = ctx.layout.lines
+    i = ctx.layout.line_at(a)
+    if i == 0 or lines[i].start != a or lines[i - 1].page != lines[i].page:
+        return None
+    prev = lines[i - 1]
+    m = CITY_AT_END_RE.search(prev.text)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    for n in range(min(3, len(words)), 0, -1):
+        name = " ".join(words[-n:])
+        if city_country(name) == norm.get("countryCode"):
+            return prev.start + m.start(1) + m.group(1).rfind(name), name
+    return None
 
 
 def extract_headline(ctx: Context, name: Field | None) -> Field | None:

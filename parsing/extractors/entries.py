@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from parsing import lexicon
@@ -18,6 +19,16 @@ from parsing.nlp import entities
 from parsing.sections import Section, match_heading
 
 MAX_HEADER_WORDS = 14
+# Evidence strengths (see parsing/confidence.py for the weights they scale).
+RESTORED_BREAKS_DOUBT = 0.4
+UNSUPPORTED_DOUBT = {"title": 3.0, "company": 1.0}
+INHERITED_DOUBT = 3.0
+WEAK_LEXICON = 0.3  # an all-caps token alone scores 0.12: not enough to trust the position
+ENTRY_KINDS = ("experience", "education")
+CONNECTIVES = frozenset(
+    "of and for the de du des la le van von der und et y e di da in at on".split()
+)
+SENTENCE_WORDS = frozenset("the a an i my our we was were is are have has had".split())
 PART_SPLIT_RE = re.compile(
     r"\s+(?:at|@|chez|bei|bij)\s+|\s+(?:en|in der|im)\s+(?=[A-Z0-9ÀÉÖÜ])"
     r"|\s*[|•·]\s*|\s+[—–-]\s+|,\s+|\t|\s{3,}"
@@ -110,6 +121,12 @@ ENTRY_LABEL_RE = re.compile(
     + r")\s*\|?\s*[:\-–]+\s*",
     re.I,
 )
+DETAIL_LABEL_RE = re.compile(r"[^\W\d][\w.&/()]*(?: [\w.&/()]+){0,3}\s*:\s*\S")
+PLACE_TAIL_RE = re.compile(r"\s+[-–—]\s+(?!.*\s[-–—]\s)")
+DENSE_SHARE = 0.25
+GRADE_RE = re.compile(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b")
+WIDE_SECTION_ROWS = 40
+DANGLING_RE = re.compile(r"(?i)\s(?:in|of|and|&|for|with)$")
 WRAPPED_RANGE_RE = re.compile(r"(?:\d{4}\s*[-–—]|\d{4}\s*[-–—]\s*[^\W\d_]{3,5}\.?)\s*$")
 NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
 COMPANY_DOT_RE = re.compile(
@@ -158,11 +175,21 @@ class Block:
     desc: list[int] = field(default_factory=list)
 
 
+def _label_kind(text: str) -> str | None:
+    """The entry-label kind a line starts with ('Client: X' → 'other'), else None."""
+    m = ENTRY_LABEL_RE.match(text)
+    return ENTRY_LABELS[lexicon.normalise(m.group(1))] if m else None
+
+
 def _header_like(text: str) -> bool:
     t = text.strip()
     if _labelled(t, 0):
         return True
     if not t or BULLET_RE.match(t) or len(t) > 110:
+        return False
+    if _label_kind(t) == "other" or (
+        _label_kind(t) is None and DETAIL_LABEL_RE.match(t)
+    ):  # "Client: Acme", "Tools Used: Excel": a detail of the entry, not its header
         return False
     if len(t.split()) > MAX_HEADER_WORDS:
         return False
@@ -346,13 +373,30 @@ def _edu_parts(parts: list[Part]) -> list[Part]:
     return out
 
 
+def _compact(term: str) -> str:
+    """'B.Tech.' / 'B-Tech' / 'b tech' → 'btech': the key degree spellings share."""
+    return re.sub(r"[.\-\s]", "", term).lower()
+
+
+def _term_re(term: str) -> str:
+    """A degree abbreviation with its dots optional: 'B.E.' also reads 'B.E', 'BE'; 'MCA' also
+    'M.C.A'; 'B.Tech' also 'B-Tech', 'B Tech'. Words and phrases are matched as written."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z.\-]{0,9}", term):
+        return re.escape(term)
+    pieces = re.findall(r"[A-Z][a-z]*|[a-z]+", term)
+    if len(pieces) < 2 or "".join(pieces) != re.sub(r"[.\-]", "", term):
+        return re.escape(term)
+    sep = r"\.?" if all(len(x) == 1 for x in pieces) else r"[.\-]?\s?"
+    return sep.join(re.escape(x) for x in pieces) + r"\.?"
+
+
 @lru_cache(maxsize=1)
 def _degree_re() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     long_terms: list[str] = []
     short_terms: list[str] = []
     levels: dict[str, str] = {}
     for d in lexicon.degree_patterns():
-        levels[d.text.lower()] = d.level
+        levels.setdefault(_compact(d.text), d.level)
         compact = d.text.replace(".", "").replace(" ", "")
         if (len(compact) <= 4 and d.text.upper() == d.text) or len(compact) <= 3:
             short_terms.append(d.text)
@@ -360,7 +404,7 @@ def _degree_re() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
             long_terms.append(d.text)
 
     def alt(terms: list[str]) -> str:
-        return "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
+        return "|".join(_term_re(t) for t in sorted(set(terms), key=len, reverse=True))
 
     long_re = re.compile(rf"(?<!\w)(?:{alt(long_terms)})(?!\w)", re.I)
     short_re = re.compile(rf"(?<![\w.])(?:{alt(short_terms)})(?![\w])")
@@ -384,7 +428,7 @@ def degree_match(text: str) -> tuple[int, int, str] | None:
     if not hits:
         return None
     m = min(hits, key=lambda x: (x.start(), -(x.end() - x.start())))
-    return m.start(), m.end(), levels.get(m.group(0).lower(), "other")
+    return m.start(), m.end(), levels.get(_compact(m.group(0)), "other")
 
 
 def _title_score(text: str) -> float:
@@ -430,10 +474,14 @@ def _location_part(text: str) -> bool:
     return bool(re.fullmatch(r"(remote|hybrid|on-?site|télétravail|homeoffice|remoto)", t))
 
 
+Info = tuple[int, Line, int, str, list[DateRange]]
+EduRow = tuple[int, str, int, list[DateRange]]  # (start, text, chars cut, date ranges)
+
+
 def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block]:
     """Group a section's lines into date-anchored blocks with their header parts."""
     rows = list(content_lines(ctx, section))
-    info = []
+    info: list[Info] = []
     skip: set[int] = set()
     for n, (i, line, off) in enumerate(rows):
         if i in skip:
@@ -456,7 +504,7 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
         return []
     anchors = [k for k, (*_, u) in enumerate(info) if u]
     if not anchors:
-        return []
+        return _attach_desc(info, set(), _dateless_blocks(info, set()))
     # Does the header precede the date line (Title/Company/Date) or follow it (Date/Title)?
     before_votes = after_votes = 0
     for n, k in enumerate(anchors):
@@ -527,8 +575,12 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
             used.add(j)
             need -= 0 if place else 1
         blocks.append(blk)
-    # description lines: everything not used, attributed to the block above (or below for
-    # date-first layouts where it precedes nothing)
+    blocks = sorted(blocks + _dateless_blocks(info, used), key=lambda b: min(b.lines))
+    return _attach_desc(info, used, blocks)
+
+
+def _attach_desc(info: list[Info], used: set[int], blocks: list[Block]) -> list[Block]:
+    """Description lines: everything not used, attributed to the block above."""
     for k, (i, *_rest) in enumerate(info):
         if k in used:
             continue
@@ -539,6 +591,64 @@ def _blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block
         if owner is not None:
             owner.desc.append(i)
     return blocks
+
+
+def _short_header(body: str) -> bool:
+    """A short, capitalised, unlabelled line: what a title or an employer line looks like."""
+    t = body.strip()
+    return (
+        _header_like(t)
+        and _labelled(t, 0) is None
+        and len(t.split()) <= 8
+        and t[:1].isupper()
+        and t.count(",") <= 1
+        and not t.endswith((".", ":"))
+    )
+
+
+def _name_like(text: str) -> bool:
+    """'Acme Software (Vendor @ Globex)': capitalised words, not a sentence."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.&-]*", text) if w.lower() not in CONNECTIVES]
+    return bool(words) and sum(w[:1].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _dateless_blocks(info: list[Info], used: set[int]) -> list[Block]:
+    """Entries written without dates: a title line and an employer line next to each other,
+    between description text (Title / Company / text …), one of them a known job title."""
+    out: list[Block] = []
+    k = 0
+    while k + 1 < len(info):
+        a, b = info[k], info[k + 1]
+        free = k not in used and k + 1 not in used and not a[4] and not b[4]
+        before = k == 0 or (k - 1) in used or not _short_header(info[k - 1][3])
+        after = k + 2 >= len(info) or (k + 2) in used or not _short_header(info[k + 2][3])
+        if not (free and before and after and _short_header(a[3]) and _short_header(b[3])):
+            k += 1
+            continue
+        ta, tb = _title_score(a[3]), _title_score(b[3])
+        ca, cb = _company_score(a[3]), _company_score(b[3])
+        title, other = (a[3], b[3]) if ta > ca else (b[3], a[3])
+        if (
+            max(ta, tb) <= 0
+            or (ta > ca) == (tb > cb)
+            or _is_place(b[3])
+            or not _name_like(other)
+            or len(title.split()) > 6
+            or set(title.lower().split()) & SENTENCE_WORDS
+        ):
+            k += 1
+            continue
+        blk = Block(None, None)
+        for i, line, off, body, _ in (a, b):
+            lead = len(body) - len(body.lstrip())
+            text = body.strip()
+            at = line.start + off + lead
+            blk.parts.append(Part(at, at + len(text), text))
+            blk.lines.append(i)
+        used.update((k, k + 1))
+        out.append(blk)
+        k += 2
+    return out
 
 
 def _place_suffix(p: Part) -> list[Part]:
@@ -656,13 +766,33 @@ def _date_fields(ctx: Context, blk: Block) -> tuple[Field | None, Field | None]:
     a, b = blk.date_abs
     raw = ctx.layout.text[a:b]
     r = blk.date
-    ev = ["precise"] if r.start and "-" in r.start else []
+    doc = _doc_evidence(ctx)
+    ev = ({"precise": 1.0} if r.start and "-" in r.start else {}) | doc
     start = ctx.make(a, b, "date", ev, "dates.rules", value=raw.strip(), normalized=r.start)
     end = None
     if r.end:
-        eev = ["precise"] if r.end == PRESENT or "-" in r.end else []
+        eev = ({"precise": 1.0} if r.end == PRESENT or "-" in r.end else {}) | doc
         end = ctx.make(a, b, "date", eev, "dates.rules", value=raw.strip(), normalized=r.end)
     return start, end
+
+
+def _doc_evidence(ctx: Context) -> dict[str, float]:
+    """What the document's structure says about every entry in it: line breaks that were
+    guessed from runs of spaces make every header and date read from them less sure."""
+    if ctx.layout.meta.get("line_breaks_restored") and not ctx.flattened:
+        return {"flattened": RESTORED_BREAKS_DOUBT}
+    return {}
+
+
+def _supported(ev: dict[str, float], kind: str) -> dict[str, float]:
+    """A title or employer no lexicon, label or separator backs is mostly other header text:
+    its position alone ('consistent with the other entries') does not make it likely."""
+    if ev.get("lexicon", 0.0) >= WEAK_LEXICON or "labelled" in ev or "separator" in ev:
+        return ev
+    out = {k: v for k, v in ev.items() if k != "pattern_consistent"}
+    if "lexicon" not in out:
+        out["unknown"] = UNSUPPORTED_DOUBT[kind]
+    return out
 
 
 def _order_hint(ctx: Context, blocks: list[Block]) -> str | None:
@@ -682,9 +812,50 @@ def _order_hint(ctx: Context, blocks: list[Block]) -> str | None:
     return None
 
 
+def _heading_style(ctx: Context, section: Section) -> tuple[bool, bool, bool]:
+    """(all caps, standalone, starts lower-case) of a section's heading line."""
+    assert section.heading is not None
+    line = ctx.layout.lines[section.heading]
+    text = line.text[: section.inline_start] if section.inline_start else line.text
+    letters = [c for c in text if c.isalpha()]
+    caps = bool(letters) and all(c.isupper() for c in letters)
+    lower = text.strip()[:1].islower()
+    return caps, section.inline_start is None, lower
+
+
+def _regions(ctx: Context, kind: str) -> list[Section]:
+    """Sections of `kind`, each extended over the following sections whose headings are only
+    labels inside its entries: a wrapped sentence tail ('language.'), an inline label ('Project:
+    X') under a heading on its own line, or a mixed-case heading ('Technical Skills') under a
+    capitalised one when the document capitalises its headings."""
+    out: list[Section] = []
+    secs = ctx.sections
+    styles = {id(s): _heading_style(ctx, s) for s in secs if s.heading is not None}
+    caps_doc = sum(1 for st in styles.values() if st[0] and st[1]) >= 3
+    for n, section in enumerate(secs):
+        if section.kind != kind or (out and out[-1].last > section.first):
+            continue
+        last = section.last
+        if section.heading is not None:
+            outer = styles[id(section)]
+            for nxt in secs[n + 1 :]:
+                if nxt.heading is None or nxt.first < last or nxt.kind in (kind, *ENTRY_KINDS):
+                    break
+                inner = styles[id(nxt)]
+                if not (
+                    inner[2]
+                    or (outer[1] and not inner[1])
+                    or (caps_doc and outer[0] and not inner[0] and nxt.kind != "contact")
+                ):
+                    break
+                last = nxt.last
+        out.append(replace(section, last=last) if last != section.last else section)
+    return out
+
+
 def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
     """Employment entries from experience sections only (projects/volunteer never count)."""
-    sections = ctx.of_kind("experience")
+    sections = _regions(ctx, "experience")
     if not sections:
         return None
     out: list[ExperienceEntry] = []
@@ -706,6 +877,12 @@ def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
                 cev.pop("pattern_guess", None)
                 tev["pattern_consistent"] = cev["pattern_consistent"] = 1.0
             entry = ExperienceEntry()
+            doc = _doc_evidence(ctx)
+            if blk.date is None:  # a dateless entry is read from line shapes alone
+                doc = {**doc, "pattern_guess": 1.0}
+            if pt is None or tev.get("lexicon", 0.0) < WEAK_LEXICON:
+                cev = _supported(cev, "company")  # beside a known title, the rest is the employer
+            tev, cev = _supported(tev, "title") | doc, cev | doc
             if pt is not None:
                 entry.title = ctx.make(pt.start, pt.end, "title", tev, "experience.header")
             if pc is not None:
@@ -715,7 +892,11 @@ def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
                 src = prev_company.source
                 if src is not None and src.start is not None and src.end is not None:
                     entry.company = ctx.make(
-                        src.start, src.end, "company", ["inherited"], "experience.inherited"
+                        src.start,
+                        src.end,
+                        "company",
+                        {"inherited": INHERITED_DOUBT} | doc,
+                        "experience.inherited",
                     )
             if loc is not None:
                 entry.location = ctx.make(
@@ -782,6 +963,21 @@ def _split_unknown_pair(p: Part) -> list[Part]:
     ]
 
 
+def _strip_place(p: Part) -> Part:
+    """'Osmania University - Hyderabad, Telangana' → the institution without where it is."""
+    m = PLACE_TAIL_RE.search(p.text)
+    if m is None or m.start() == 0:
+        return p
+    tail = p.text[m.end() :].strip(STRIP)
+    if not (_is_place(tail) or lexicon.normalise(tail) in country_index()):
+        return p
+    la, lb = _trim(p.text[: m.start()])
+    head = p.text[la:lb]
+    if not re.search(r"[^\W\d_]", head):
+        return p
+    return Part(p.start + la, p.start + lb, head, kind_hint=p.kind_hint)
+
+
 def _date_free(text: str, ranges: list[DateRange], base: int) -> list[Part]:
     """The pieces of a line around its dates, trimmed, unsplit."""
     out: list[Part] = []
@@ -795,8 +991,21 @@ def _date_free(text: str, ranges: list[DateRange], base: int) -> list[Part]:
     return out
 
 
+def _ends_with_institution(text: str) -> bool:
+    """The last word names a kind of institution ('… School', '… College')."""
+    words = re.findall(r"[^\W\d_]+", text)
+    return bool(words) and _institution_at(words[-1]) == 0
+
+
 def _edu_part_kind(text: str) -> str:
-    if degree_match(text):
+    hit = degree_match(text)
+    if (
+        hit
+        and (hit[0] > 0 or len(_compact(text[hit[0] : hit[1]])) <= 3)
+        and _ends_with_institution(text)
+    ):
+        return "institution"  # "Springfield High School", "Dr. R. K. Rao College"
+    if hit:
         return "degree"
     if _institution_at(text) is not None:
         return "institution"
@@ -820,26 +1029,32 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
 
     def close() -> None:
         nonlocal cur
-        if "degree" in cur or "institution" in cur:
+        if "pending" in cur and "pending2" in cur and "date" in cur:
+            # two unknown lines, then the entry's date: read them in this section's order
+            other = "institution" if first_unknown == "degree" else "degree"
+            cur[first_unknown] = (cur.pop("pending")[0], first_unknown + "_guess")
+            cur[other] = (cur.pop("pending2")[0], other + "_guess")
+        kinds = [str(cur[x][1]) for x in ("degree", "institution") if x in cur]
+        guessed = bool(kinds) and all(k.endswith("_guess") for k in kinds)
+        if guessed and ((date_last and "date" not in cur) or not dense):
+            cur = {}  # every entry here ends with its date: undated guesses are other text
+        elif "degree" in cur or "institution" in cur:
             entries.append(cur)
         elif entries and "date" in cur and "date" not in entries[-1]:
             entries[-1]["date"] = cur["date"]
         cur = {}
 
-    for _i, line, off in content_lines(ctx, section):
-        body = line.text[off:]
-        base = line.start + off
-        stripped, cut = body, 0
-        m = BULLET_RE.match(body)
-        if m:
-            stripped, cut = body[m.end() :], m.end()
-        label = EDU_LABEL_RE.match(stripped)
-        if label:  # "Graduation: Bachelor of …" — the label is not part of the degree
-            stripped, cut = stripped[label.end() :], cut + label.end()
-        ranges = find_date_ranges(stripped)
+    rows = _edu_rows(ctx, section)
+    # "Degree / School / 2012 - 2016" layouts: the date line ends its entry
+    date_last, first_unknown, dense = _slot_mode(rows)
+    ended = False  # the current entry got its closing date: only a grade line may follow
+    for base, stripped, cut, ranges in rows:
         n_words = len(stripped.split())
         if n_words > 30 or (n_words > 14 and not ranges and not degree_match(stripped)):
             continue
+        if ended and not GRADE_RE.match(stripped):
+            close()
+        ended = False
         for r in ranges[:1]:
             if "date" in cur:
                 close()
@@ -851,18 +1066,18 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
                 ),
                 r,
             )
-        pieces = _edu_parts(_date_free(stripped, ranges, base + cut))
+        pieces = [_strip_place(q) for q in _edu_parts(_date_free(stripped, ranges, base + cut))]
         if len(pieces) == 1 and "degree" not in cur and "institution" not in cur:
             pieces = _split_unknown_pair(pieces[0])
         for p in pieces:
-            if re.match(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b", p.text):
+            if GRADE_RE.match(p.text):
                 cur.setdefault("grade", (p, None))
                 continue
             kind = _edu_part_kind(p.text)
             if kind == "unknown" and p.kind_hint:
                 kind = p.kind_hint + "_guess"
             if kind == "unknown":
-                if _location_part(p.text) or not p.text[:1].isupper():
+                if _location_part(p.text) or _is_place(p.text) or not p.text[:1].isupper():
                     continue
                 if "degree" in cur and "institution" not in cur:
                     kind = "institution_guess"
@@ -871,30 +1086,104 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
                 elif "degree" not in cur and "institution" not in cur and "pending" not in cur:
                     cur["pending"] = (p, "pending")
                     continue
+                elif "pending" in cur and "degree" not in cur and "institution" not in cur:
+                    cur.setdefault("pending2", (p, "pending"))
+                    continue
                 else:
                     continue
             slot = kind.replace("_guess", "")
             if slot in cur:
                 if kind.endswith("_guess"):
                     continue
-                close()
+                if not (str(cur[slot][1]).endswith("_guess") and cur[slot][0].kind_hint):
+                    close()
+                # else: a lexicon-backed value replaces a comma-split guess ('Major X, Y')
             cur[slot] = (p, kind)
             if "pending" in cur:
                 other = "institution" if slot == "degree" else "degree"
                 pend, _ = cur.pop("pending")
+                cur.pop("pending2", None)
                 if other not in cur:
                     cur[other] = (pend, other + "_guess")
+        ended = date_last and bool(ranges)
     close()
     return entries
 
 
+def _slot_mode(rows: list[EduRow]) -> tuple[bool, str, bool]:
+    """How a section writes its entries: (the year on its own line closes each entry, which
+    slot an unknown first line fills, whether the lines mostly name degrees and schools — a
+    section segmented too wide keeps only what the lexicons back)."""
+    date_last = (
+        bool(rows)
+        and not rows[0][3]
+        and any(r[3] for r in rows[1:4])
+        and not any(_date_free(r[1], r[3], 0) for r in rows if r[3])
+    )
+    first_unknown = "institution" if _institution_first(rows) else "degree"
+    named = sum(1 for r in rows if _edu_part_kind(r[1]) != "unknown")
+    dense = len(rows) <= WIDE_SECTION_ROWS or named >= DENSE_SHARE * len(rows)
+    return date_last, first_unknown, dense
+
+
+def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
+    """The section's lines as rows; a line ending in 'in' / 'of' / '&' continues on the next
+    ('Bachelor of Engineering in' + 'ELECTRONICS')."""
+    lines = list(content_lines(ctx, section))
+    rows = []
+    n = 0
+    while n < len(lines):
+        i, line, off = lines[n]
+        body = line.text[off:]
+        while (
+            n + 1 < len(lines)
+            and lines[n + 1][0] == i + 1
+            and DANGLING_RE.search(body)
+            and len(lines[n + 1][1].text.split()) <= 4
+        ):
+            n += 1
+            i = lines[n][0]
+            body = body + "\n" + lines[n][1].text
+        rows.append(_edu_row(body, line.start + off))
+        n += 1
+    return rows
+
+
+def _edu_row(body: str, base: int) -> EduRow:
+    """(absolute start, text without bullet and label, chars cut, date ranges) of a line."""
+    stripped, cut = body, 0
+    m = BULLET_RE.match(body)
+    if m:
+        stripped, cut = body[m.end() :], m.end()
+    label = EDU_LABEL_RE.match(stripped)
+    if label:  # "Graduation: Bachelor of …" — the label is not part of the degree
+        stripped, cut = stripped[label.end() :], cut + label.end()
+    return base, stripped, cut, find_date_ranges(stripped)
+
+
+def _institution_first(rows: list[EduRow]) -> bool:
+    """Whether this section writes the school before the degree (votes of adjacent lines)."""
+    kinds = [_edu_part_kind(r[1]) for r in rows]
+    votes = 0
+    for a, b in itertools.pairwise(kinds):
+        if {a, b} == {"degree", "institution"}:
+            votes += 1 if a == "institution" else -1
+    return votes > 0
+
+
 def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> EducationEntry:
     entry = EducationEntry()
+    doc = _doc_evidence(ctx)
+    # an entry whose degree and school the lexicons both name is a real entry; its date too
+    known = e.get("degree", (None, ""))[1] == "degree" and (
+        e.get("institution", (None, ""))[1] == "institution"
+    )
+    dev = doc if known else doc | {"pattern_guess": 1.0}
     if "degree" in e:
         p, kind = e["degree"]
         hit = degree_match(p.text)
         level = hit[2] if hit else "other"
-        ev = ["lexicon"] if kind == "degree" else ["pattern_guess"]
+        ev = ({"lexicon": 1.0} if kind == "degree" else {"pattern_guess": 1.0}) | doc
         entry.degree = ctx.make(p.start, p.end, "degree", ev, "education.degree", normalized=level)
         fm = re.search(r"\b(?:in|of|en|de|in der|im)\s+(.+)$", p.text[hit[1] :] if hit else "")
         if hit and fm:
@@ -902,21 +1191,23 @@ def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> Educati
             entry.field = ctx.make(fstart, p.end, "field", [], "education.field")
     if "institution" in e:
         p, kind = e["institution"]
-        ev = ["lexicon"] if kind == "institution" else ["pattern_guess"]
+        ev = (
+            {"lexicon": 1.0} if kind == "institution" else {"pattern_guess": 1.0, "unknown": 0.5}
+        ) | doc
         entry.institution = ctx.make(p.start, p.end, "institution", ev, "education.institution")
     if "date" in e:
         p, r = e["date"]
         assert isinstance(r, DateRange)
         if r.end:
             entry.start = ctx.make(
-                p.start, p.end, "date", [], "dates.rules", value=p.text, normalized=r.start
+                p.start, p.end, "date", dev, "dates.rules", value=p.text, normalized=r.start
             )
             entry.end = ctx.make(
-                p.start, p.end, "date", [], "dates.rules", value=p.text, normalized=r.end
+                p.start, p.end, "date", dev, "dates.rules", value=p.text, normalized=r.end
             )
         else:
             entry.end = ctx.make(
-                p.start, p.end, "date", [], "dates.rules", value=p.text, normalized=r.start
+                p.start, p.end, "date", dev, "dates.rules", value=p.text, normalized=r.start
             )
     if "grade" in e:
         p, _ = e["grade"]

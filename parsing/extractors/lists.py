@@ -7,8 +7,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from parsing import lexicon
+from parsing import gazetteer, lexicon
 from parsing.extractors.base import BULLET_RE, Context, content_lines
+from parsing.extractors.entries import degree_match
 from parsing.model import Field, LanguageEntry
 from parsing.nlp import SKILL_SPANS, cv_pipeline
 from parsing.sections import fold, match_heading
@@ -20,6 +21,24 @@ LEVEL_SUFFIX_RE = re.compile(r"\s*[\(\[]([^)\]]{1,40})[\)\]]\s*$")
 CEFR_RE = re.compile(r"\b([ABC][12])\b")
 FUZZY_SKILL_MIN = 92
 MAX_SKILL_WORDS = 5
+LIST_EVIDENCE_MIN = 4  # items a skills list needs before its make-up says anything
+# "Java (3 years)", "CSS (Less than 1 year)": job-board skill lists carry years of use.
+YEARS_SUFFIX_RE = re.compile(
+    r"\s*[(\[]\s*(?:less than\s+)?\d+(?:\.\d+)?\+?\s*(?:years?|yrs?)\s*[)\]]?\s*$", re.I
+)
+# Not a skill at all: contact details, links, dates and the leftovers of a wrapped "(N years)".
+NOT_SKILL_RE = re.compile(
+    r"@|://|\bwww\.|^[(\[]|^(?:less than\s+)?\d*\+?\s*(?:years?|yrs?)\)?$"
+    r"|\d{3}[ .-]\d{3,4}[ .-]\d{3,4}"
+    r"|\b(?:19|20)\d\d\s*(?:[-–—]|to)\s*(?:(?:19|20)\d\d|present|current|now)\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d\d\b",
+    re.I,
+)
+# Function words: an item built around them is a phrase from prose, not a skill name.
+PHRASE_WORDS = frozenset(
+    "a an the of with for to in on at by from and or as is are was were my our their this that "
+    "using have has had be been into".split()
+)
 
 
 def _items(ctx: Context, sections_kinds: tuple[str, ...]) -> list[tuple[int, int, str]]:
@@ -91,17 +110,50 @@ def _well_formed_skill(text: str) -> bool:
         return False
     if text.endswith(".") and len(words) > 2:
         return False
-    if match_heading(text) is not None:
+    if match_heading(text) is not None or NOT_SKILL_RE.search(text):
         return False
     return bool(re.search(r"[^\W\d_]", text))
 
 
+def skill_item_evidence(text: str, how: str) -> dict[str, float]:
+    """Evidence about one skills-section item beyond the lexicon: shape says skill or prose.
+
+    A skill name is short, starts like a name and carries no function words; an item that wraps
+    across lines, starts in lower case or reads like a phrase is more likely a fragment."""
+    ev: dict[str, float] = {"in_section": 1.0, how: 1.0}
+    if how != "unknown":
+        return ev
+    words = text.split()
+    if "\n" in text:
+        ev["wrapped"] = 1.0
+    if len(words) > 2:
+        ev["long"] = min(1.0, (len(words) - 2) / 3)
+    if sum(w.lower() in PHRASE_WORDS for w in words):
+        ev["phrase"] = 1.0
+    if (
+        re.match(r"[&:)\]]", text)
+        or re.search(r"[&:(\[]$", text)
+        or (text.count("(") != text.count(")"))
+    ):
+        ev["fragment"] = 1.0
+    last = words[-1].lower().strip("().,")
+    if last in lexicon.title_words() or gazetteer.city_country(text) is not None:
+        ev["other_kind"] = 1.0  # reads as a job title or a place, not a skill
+    if text[:1].islower() and not re.search(r"[A-Z+#.\d]", text):
+        ev["lowercase"] = 1.0
+    return ev
+
+
 def extract_skills(ctx: Context) -> list[Field] | None:
     """Skills-section items (canonicalised; unknown well-formed items kept) and text skills."""
-    out: list[Field] = []
+    kept: list[tuple[int, int, str, str | None, str, bool]] = []
     seen: set[str] = set()
     has_section = bool(ctx.of_kind("skills"))
     for a, b, text in _items(ctx, ("skills",)):
+        years = YEARS_SUFFIX_RE.search(text)
+        if years and years.start() > 0:
+            b -= len(text) - years.start()
+            text = text[: years.start()]
         canon, how = canonical_skill(text)
         if canon is None and not _well_formed_skill(text):
             continue
@@ -111,13 +163,36 @@ def extract_skills(ctx: Context) -> list[Field] | None:
         if key in seen:
             continue
         seen.add(key)
-        ev = {"in_section": 1.0, how: 1.0}
+        kept.append((a, b, text, canon, how, years is not None))
+    neighbours = _list_evidence(kept)
+    out: list[Field] = []
+    for a, b, text, canon, how, job_board in kept:
+        ev = skill_item_evidence(text, how)
+        if how == "unknown":
+            ev.update(neighbours)
+        if job_board:
+            ev["labelled"] = 1.0  # "(N years)" is how job boards list skills
         out.append(ctx.make(a, b, "skill", ev, f"skills.section.{how}", normalized=canon or text))
     if not has_section:
         out.extend(_text_skills(ctx, seen))
     if not out and not has_section:
         return None
     return out
+
+
+def _list_evidence(items: list[tuple[int, int, str, str | None, str, bool]]) -> dict[str, float]:
+    """What the whole skills list says about its unknown items.
+
+    A list whose other items are known skills and short names is a keyword list, so an unknown
+    item in it is probably a skill too; a list of long unknown phrases is prose cut at commas."""
+    if len(items) < LIST_EVIDENCE_MIN:
+        return {}
+    known = sum(canon is not None for _, _, _, canon, _, _ in items) / len(items)
+    short = sum(len(text.split()) <= 2 for _, _, text, _, _, _ in items) / len(items)
+    return {
+        "known_neighbours": max(-1.0, min(1.0, (known - 0.3) * 2.5)),
+        "short_neighbours": max(-1.0, min(1.0, (short - 0.8) * 5)),
+    }
 
 
 def _text_skills(ctx: Context, seen: set[str]) -> list[Field]:
@@ -135,12 +210,28 @@ def _text_skills(ctx: Context, seen: set[str]) -> list[Field]:
             canon = lex.canonical.get(span.text.lower())
             if canon is None or canon in lexicon.AMBIGUOUS_SKILLS or canon.lower() in seen:
                 continue
+            if _plain_word_use(span.text, canon, doc.text, span.start_char):
+                continue
             seen.add(canon.lower())
             a, b = a0 + span.start_char, a0 + span.end_char
             out.append(
                 ctx.make(a, b, "skill", ["lexicon", "from_text"], "skills.text", normalized=canon)
             )
     return out
+
+
+def _plain_word_use(surface: str, canon: str, text: str, at: int) -> bool:
+    """A skill whose name is also an everyday word ("Room", "Box", "Sales", "Organization"),
+    seen in prose as that word: lower case, or capitalised only because a sentence or line
+    starts there. Programming languages are exempt ("written in python")."""
+    if not re.fullmatch(r"[A-Z][a-z]+", canon):
+        return False
+    if lexicon.skill_lexicon().categories.get(canon) == "programming_language":
+        return False
+    if surface.islower() or surface.isupper():
+        return True
+    before = text[:at].rstrip(" \t")
+    return not before or before[-1] in ".!?:;\n•-–*"
 
 
 def _language_lookup(text: str) -> tuple[str, str] | None:
@@ -273,9 +364,9 @@ def split_certification(text: str) -> tuple[str, str | None]:
 
 
 def extract_certifications(ctx: Context) -> list[Field] | None:
-    """Certification lines: the name (issuer and date after the last separator are dropped)."""
-    if not ctx.of_kind("certifications"):
-        return None
+    """Certification lines of certification sections, and certificates named elsewhere.
+
+    None = the CV has no certification section and names no certificate anywhere else."""
     known = {c.name.lower(): c.name for c in lexicon.certifications()}
     for c in lexicon.certifications():
         for alias in c.aliases:
@@ -313,4 +404,73 @@ def extract_certifications(ctx: Context) -> list[Field] | None:
                     normalized=canon,
                 )
             )
+    out.extend(_named_certificates(ctx, known, {f.value.lower() for f in out}))
+    if not out and not ctx.of_kind("certifications"):
+        return None
+    return out
+
+
+# "NCC 'B' Certificate", "Electrician License", "Certification in Financial Markets (NCFM)".
+CERT_WORD_RE = re.compile(r"\b(?:certificates?|certification|licen[cs]e)\b", re.I)
+CERT_TAIL_RE = re.compile(r"^\s+(?:in|of|on)\s+[^,;:.]+?(?=\s+(?:from|by|with|at)\s|[,;:]|$)", re.I)
+CERT_LEAD_RE = re.compile(
+    r"^(?:(?:holder|holding|obtained|received|completed|earned|awarded|achieved|got|have|has|"
+    r"having|a|an|the|of|with|valid|note)\b\W*)+",
+    re.I,
+)
+CERT_SCAN_KINDS = ("awards", "skills", "education", "summary", "header", "interests", "contact")
+NOT_CERT_RE = re.compile(r"\bdriv(?:ing|er'?s?)\b|^certified\s+in\b", re.I)
+# In education sections, school certificates and degrees ("Licence", "BSc") are schooling.
+SCHOOLING_RE = re.compile(r"\b(?:school|secondary|leaving|matric\w*|board|sslc|hsc|ssc)\b", re.I)
+CERT_MAX_WORDS = 12
+CLAUSE_START_RE = re.compile(r"[:;,.|•●▪]\s|^\s*\d+[.)]\s|^\W+")
+
+
+def _schooling(name: str) -> bool:
+    """A school certificate or a degree, named in an education section."""
+    degree = degree_match(name)
+    return bool(SCHOOLING_RE.search(name)) or (degree is not None and degree[2] != "certificate")
+
+
+def _named_certificates(ctx: Context, known: dict[str, str], seen: set[str]) -> list[Field]:
+    """Certificates named outside a certification section ("Holder of NCC 'B' Certificate").
+
+    The name is the clause around the certificate word: what precedes it in the clause (minus
+    "Holder of", "Obtained" ...) and an "in/of ..." complement; issuer and grade are left out."""
+    out: list[Field] = []
+    for section in ctx.of_kind(*CERT_SCAN_KINDS):
+        for _i, line, off in content_lines(ctx, section):
+            body = line.text[off:]
+            for m in CERT_WORD_RE.finditer(body):
+                cuts = CLAUSE_START_RE.finditer(body[: m.start()])
+                start = max((x.end() for x in cuts), default=0)
+                lead = CERT_LEAD_RE.match(body[start : m.start()])
+                start += lead.end() if lead else 0
+                tail = CERT_TAIL_RE.match(body[m.end() :])
+                end = m.end() + (tail.end() if tail else 0)
+                name = body[start:end].strip()
+                if not name[:1].isupper() or name.count("(") != name.count(")"):
+                    continue
+                if NOT_CERT_RE.search(name):
+                    name = re.sub(r"^certified\s+in\s+", "", name, flags=re.I)
+                    if NOT_CERT_RE.search(name):
+                        continue
+                words = name.split()
+                if len(words) < 2 or len(words) > CERT_MAX_WORDS or name.lower() in seen:
+                    continue
+                if _schooling(name):
+                    continue
+                seen.add(name.lower())
+                a = line.start + off + body.find(name, start)
+                ev = {"outside_section": 1.0, "lexicon": 1.0}
+                out.append(
+                    ctx.make(
+                        a,
+                        a + len(name),
+                        "certification",
+                        ev,
+                        "certifications.named",
+                        normalized=known.get(name.lower()),
+                    )
+                )
     return out

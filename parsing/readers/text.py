@@ -107,7 +107,10 @@ def read_text(data: bytes) -> Layout:
     text = decode_text(data)
     if text is None:
         raise UnsupportedFormat(NOT_TEXT)
-    text = unflatten(_unescape_utf8(text.replace("\r\n", "\n").replace("\r", "\n")))
+    kept = _unescape_utf8(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unflatten(kept)
+    # the line breaks were guessed from runs of spaces: entries read from lines are less sure
+    meta: dict[str, object] = {"line_breaks_restored": True} if text != kept else {}
     raw: list[dict[str, object]] = []
     blank = 0
     for source in text.split("\n"):
@@ -133,4 +136,4 @@ def read_text(data: bytes) -> Layout:
             }
         )
         blank = 0
-    return Layout.build("txt", [Page(number=1, width=0.0, height=0.0)], raw, [], {})
+    return Layout.build("txt", [Page(number=1, width=0.0, height=0.0)], raw, [], meta)

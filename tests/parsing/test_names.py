@@ -61,6 +61,15 @@ def test_heading_is_not_the_name_when_there_is_none(heading: str) -> None:
     assert got is None or fold(heading) not in fold(got), got
 
 
+@pytest.mark.parametrize(
+    "phrase", ["CAREER HIGHLIGHTS", "Research Interests Overview", "TECHNICAL PROFICIENCY AREAS"]
+)
+def test_heading_like_phrase_is_not_a_name_even_outside_the_lexicon(phrase: str) -> None:
+    # a phrase built from heading words (not itself a lexicon heading) in a CV with no name
+    got = _name(f"{phrase}\n{CONTACT}{BODY}")
+    assert got is None or fold(phrase) not in fold(got), got
+
+
 NAMES = [
     "Jan van der Berg",
     "María de la Cruz",

@@ -13,7 +13,8 @@ from parsing.extractors.contact import parse_location
 from parsing.extractors.entries import degree_match
 from parsing.extractors.lists import canonical_skill
 from parsing.model import ParsedCV
-from parsing.pipeline import parse_bytes
+from parsing.pipeline import extract_fields, parse_bytes
+from parsing.readers import read_layout
 from parsing.sections import match_heading
 
 
@@ -69,6 +70,33 @@ def test_date_ranges_in_the_header_are_not_phones(dates: str) -> None:
         "Engineer, Acme Ltd\n2016 - 2018\nAnalyst, Globex Ltd\n2012 - 2016\n"
     )
     assert _parse(cv).fields.phone is None
+
+
+def test_number_invalid_in_the_guessed_region_is_tried_in_others() -> None:
+    # an English CV without a country: US first, where 988 is no area code; valid in India
+    phone = _parse("Ravi Kumar\nMobile : 9884469713\nravi@example.org\n\nSkills\nPython\n")
+    phone = phone.fields.phone
+    assert phone is not None and phone.normalized == "+919884469713"
+    # an international number that is invalid stays as written: no region guessed for a part
+    cv = "Elvira Serna\nelvira@example.org | +52 1 55 9082 8635\n\nSkills\nPython\n"
+    phone = _parse(cv).fields.phone
+    assert phone is None or phone.normalized.startswith("+52")
+    # a country in the CV keeps its region: no guessing elsewhere
+    cv = "Amelia Hartley\nLondon, UK\nTel 020 7946 0958\n\nSkills\nPython\n"
+    phone = _parse(cv).fields.phone
+    assert phone is not None and phone.normalized == "+442079460958"
+
+
+def test_resume_title_and_a_bare_degree_code_do_not_hide_the_phone() -> None:
+    # "RESUME" titles the document (not the French summary heading), and "BE" is a degree
+    # (not Belgium): the number keeps the region it is valid in
+    cv = (
+        "RESUME\nMUTHU KUMAR\n• Mobile :9884469713\n• EMAIL ID: muthu@example.org\n"
+        "OBJECTIVE\nTo grow in a challenging role.\nEDUCATION\nBE | Annamalai University | 2015\n"
+    )
+    parsed = _parse(cv).fields
+    assert parsed.phone is not None and parsed.phone.normalized == "+919884469713"
+    assert parsed.location is None or parsed.location.value != "BE"
 
 
 def test_a_real_phone_next_to_date_ranges_is_found() -> None:
@@ -161,6 +189,120 @@ def test_misspelt_skill_resolves_fuzzily(text: str, canonical: str) -> None:
 @pytest.mark.parametrize("text", ["underwater basket weaving", "xyzzy", "Jav", ""])
 def test_unknown_phrase_is_not_a_skill(text: str) -> None:
     assert canonical_skill(text)[0] is None
+
+
+SKILLS_CV = """Priya Raman
+priya.raman@example.org
+
+SKILLS
+Java (3 years), CSS (Less than 1 year), Docker (2 years), Team Leadership,
+Kafka Streams, Go, Linux
+January 2015 to March 2016, bangalore@example.org, www.example.org/priya
+
+ADDITIONAL INFORMATION
+Technical Proficiency: Rust, Terraform, Spring Boot, PostgreSQL
+Responsible for the delivery of the monthly reports to the clients
+"""
+
+
+def _skills(text: str) -> dict[str, float]:
+    return {(f.normalized or f.value): f.confidence for f in _parse(text).fields.skills or []}
+
+
+def test_skill_items_lose_years_and_junk_is_dropped() -> None:
+    skills = _skills(SKILLS_CV)
+    assert {"Java", "CSS", "Docker", "Team Leadership", "Kafka Streams", "Rust"} <= set(skills)
+    joined = " ".join(skills)
+    for junk in ("year", "2015", "@", "www.", "ADDITIONAL"):
+        assert junk not in joined
+
+
+def test_additional_information_reads_as_skills() -> None:
+    assert "Terraform" in _skills(SKILLS_CV)
+
+
+@pytest.mark.parametrize(
+    ("item", "worse_than"),
+    [
+        ("monthly reports to the clients", "Kafka Streams"),  # a phrase from prose
+        ("Senior Engineer", "Kafka Streams"),  # a job title
+        ("Bangalore", "Kafka Streams"),  # a place
+        ("reports", "Kafka Streams"),  # a lower-case common word
+    ],
+)
+def test_unknown_skill_shape_lowers_confidence(item: str, worse_than: str) -> None:
+    cv = f"Ada Stone\n\nSKILLS\nKafka Streams, Terraform, {item}, Rust, Go, Linux\n"
+    skills = _skills(cv)
+    assert skills[item] < skills[worse_than]
+
+
+def test_unknown_item_among_known_skills_scores_higher_than_among_phrases() -> None:
+    keywords = _skills("Ada Stone\n\nSKILLS\nPython, Docker, Kubernetes, Zorblax, Linux\n")
+    prose = _skills(
+        "Ada Stone\n\nSKILLS\nleading teams of analysts, Zorblax, writing weekly status "
+        "reports, managing the vendor relations, handling escalations\n"
+    )
+    assert keywords["Zorblax"] > prose["Zorblax"]
+
+
+def test_everyday_words_in_prose_are_not_skills() -> None:
+    cv = (
+        "Ada Stone\nada@example.org\n\nEXPERIENCE\nOffice Manager, Acme Ltd, 2016 - 2019\n"
+        "Booked the meeting room and packed every box for the move. Sales grew by a third.\n"
+        "Automated the reports in python and Docker; kept the Room database in sync.\n"
+    )
+    skills = set(_skills(cv))
+    assert {"Python", "Docker", "Room"} <= skills  # a language, a tool, a mid-sentence name
+    assert not {"Box", "Sales"} & skills  # everyday words, or capitalised by the sentence
+
+
+def test_a_wall_of_text_without_headings_reads_as_flattened() -> None:
+    # a CV whose line breaks were lost and then re-wrapped to a page: full lines, no headings
+    words = (
+        "Ada Stone Senior Data Engineer Berlin Germany ada@example.org Summary experienced "
+        "engineer building data platforms Experience Acme GmbH Data Engineer 2019 2023 built "
+        "pipelines in Python and Spark Education TU Berlin MSc Computer Science 2018 Skills "
+        "Python Spark Kafka Airflow Docker Kubernetes Terraform dbt SQL"
+    ).split()
+    wall = "\n".join(" ".join(words[i : i + 11]) for i in range(0, len(words), 11))
+    wall = "\n".join([wall] * 3)
+    _, flat = extract_fields(read_layout(wall.encode()))
+    _, cv = extract_fields(read_layout(SKILLS_CV.encode()))
+    assert flat.flattened and not cv.flattened
+    email = flat.make(0, 5, "email", ["valid"], "t")
+    title = flat.make(0, 5, "title", ["in_section"], "t")
+    assert email.confidence == cv.make(0, 5, "email", ["valid"], "t").confidence
+    assert title.confidence < cv.make(0, 5, "title", ["in_section"], "t").confidence
+
+
+CERTIFICATES_CV = """Kavya Raman
+Chennai, India
+
+EDUCATION
+Secondary School Leaving Certificate, St. Mary's School, 2011
+
+ACHIEVEMENTS
+Holder of NCC "B" Certificate with grade C
+1. Auto-CAD Certificate from Technotoonz society of computer education.
+2. NSE's Certification in Financial Markets (NCFM), 2016
+Note : Government Electrician License Holder Part I & Part II in 2004
+Valid Driving License
+
+EXPERIENCE
+Sales Officer, Acme Ltd, 2016 - 2019
+Managed the ISO certification of the plant.
+"""
+
+
+def test_certificates_named_outside_a_certification_section() -> None:
+    certs = _parse(CERTIFICATES_CV).fields.certifications or []
+    assert [c.value for c in certs] == [
+        'NCC "B" Certificate',
+        "Auto-CAD Certificate",
+        "NSE's Certification in Financial Markets (NCFM)",
+        "Government Electrician License",
+    ]
+    assert all(c.extractor == "certifications.named" and c.confidence < 0.7 for c in certs)
 
 
 # --------------------------------------------------------------------------- languages
@@ -297,6 +439,52 @@ def test_postcode_is_dropped_from_the_displayed_location() -> None:
     assert parse_location("75001 Paris, France") == (
         "Paris, France",
         {"city": "Paris", "countryCode": "FR"},
+    )
+
+
+@pytest.mark.parametrize("text", ["Jan", "Mar 2019", "May", "Jan 2019 - Mar 2020"])
+def test_months_degrees_and_words_are_not_places(text: str) -> None:
+    assert parse_location(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dehariya sahu, Madhya Pradesh, India", {"city": "Dehariya sahu", "countryCode": "IN"}),
+        ("Montreuil / Paris, France, FR", {"city": "Montreuil / Paris", "countryCode": "FR"}),
+        ("June Lake, CA", {"city": "June Lake", "countryCode": "US"}),
+        ("FR", {"countryCode": "FR"}),
+        ("Aundh, Pune-411007, Maharashtra, India", {"city": "Aundh", "countryCode": "IN"}),
+        ("Meerut, IN", {"city": "Meerut", "countryCode": "IN"}),  # India, not Indiana
+        ("Indianapolis, IN", {"city": "Indianapolis", "countryCode": "US"}),
+        ("Toronto, CA", {"city": "Toronto", "countryCode": "CA"}),
+        ("Los Angeles, CA", {"city": "Los Angeles", "countryCode": "US"}),
+    ],
+)
+def test_unusual_but_real_places(text: str, expected: dict[str, str]) -> None:
+    parsed = parse_location(text)
+    assert parsed is not None
+    assert {k: parsed[1][k] for k in expected} == expected
+
+
+def test_city_on_the_address_line_above_a_region_and_country() -> None:
+    cv = (
+        "Md. Anis\n23/H/1 Palm Avenue, Kolkata 700019\nWest Bengal, India\n"
+        "anis@example.org\n\nSkills\nPython\n"
+    )
+    location = _parse(cv).fields.location
+    assert location is not None and location.value == "Kolkata, West Bengal, India"
+    assert location.normalized == {"city": "Kolkata", "region": "West Bengal", "countryCode": "IN"}
+
+
+def test_city_at_the_end_of_a_street_part_is_kept() -> None:
+    assert parse_location("440 The Centre Residence Deira Dubai, UAE") == (
+        "Dubai, UAE",
+        {"city": "Dubai", "countryCode": "AE"},
+    )
+    assert parse_location("12 Baker Street London, UK") == (
+        "London, UK",
+        {"city": "London", "countryCode": "GB"},
     )
 
 

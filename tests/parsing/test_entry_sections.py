@@ -1,0 +1,231 @@
+"""Experience and education entries in the shapes plain-text CVs take: sub-headings inside a
+section, entries without dates, 'Degree / School / Year' blocks, and honest confidences."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsing.extractors.entries import degree_match
+from parsing.model import EducationEntry, ExperienceEntry
+from parsing.pipeline import parse_bytes
+from parsing.sections import match_heading
+
+CONTACT = "Asha Verma\nasha.verma@example.com\n\n"
+
+SUBHEADED = (
+    CONTACT
+    + """WORK EXPERIENCE
+
+Software Engineer
+
+Northwind Traders -  Pune, Maharashtra -
+
+March 2019 to Present
+
+Built billing services for retail clients in Python and wrote the test suite for the
+payment module written in the Java
+language.
+
+Data Analyst
+
+Contoso Pvt. Ltd -  Mumbai, Maharashtra -
+
+June 2016 to February 2019
+
+Project: Sales dashboards
+Tools Used: Excel, Power BI
+
+Support Engineer
+
+Fabrikam Systems -
+
+July 2014 to May 2016
+
+EDUCATION
+
+B.E in Computer Science
+
+Pune Institute of Engineering -  Pune, Maharashtra
+
+2014
+
+SKILLS
+
+Python, SQL
+"""
+)
+
+DATELESS = (
+    CONTACT
+    + """WORK EXPERIENCE
+
+Technical Support Engineer
+
+Globex
+
+Answered escalated customer calls about mail servers.
+
+Technical Support Engineer
+
+Initech -
+
+August 2015 to March 2017
+
+Tested the claims portal.
+
+EDUCATION
+
+BSc in Physics
+Riverside College
+2015
+"""
+)
+
+DATE_LAST_EDUCATION = (
+    CONTACT
+    + """EDUCATION
+
+Bachelor of Engineering in
+ELECTRONICS
+
+Lakeside Institute of Technology -  Chennai, Tamil Nadu
+
+2010 to 2014
+
+Network Security
+
+Acme Training Centre -  Chennai, Tamil Nadu
+
+2015
+
+H.S.C
+
+St. Mary's Higher Secondary School -  Chennai, Tamil Nadu
+
+2010
+• GPA 3.7/4.0
+"""
+)
+
+
+def _parse(text: str) -> tuple[list[ExperienceEntry], list[EducationEntry]]:
+    fields = parse_bytes(text.encode(), "cv.txt").fields
+    return fields.experience or [], fields.education or []
+
+
+def _jobs(entries: list[ExperienceEntry]) -> list[tuple[str | None, str | None]]:
+    return [
+        (e.title.value if e.title else None, e.company.value if e.company else None)
+        for e in entries
+    ]
+
+
+def _schools(entries: list[EducationEntry]) -> list[tuple[str | None, str | None, str | None]]:
+    return [
+        (
+            e.degree.value if e.degree else None,
+            e.institution.value if e.institution else None,
+            e.end.normalized if e.end else None,
+        )
+        for e in entries
+    ]
+
+
+def test_labels_and_wrapped_words_inside_a_job_do_not_end_the_experience_section() -> None:
+    jobs, _ = _parse(SUBHEADED)
+    assert [t for t, _ in _jobs(jobs)] == ["Software Engineer", "Data Analyst", "Support Engineer"]
+    assert "Fabrikam Systems" in [c for _, c in _jobs(jobs)]
+
+
+DETAILS = (
+    CONTACT
+    + """WORK EXPERIENCE
+
+Senior Developer
+
+Umbrella Corp -
+
+January 2018 to Present
+
+Operating System: Windows 10
+Tools Used: Excel, Power BI
+Period: March 2019 to June 2020
+Built the loan workflow.
+"""
+)
+
+
+def test_detail_lines_with_a_label_are_not_read_as_entry_headers() -> None:
+    jobs, _ = _parse(DETAILS)
+    assert _jobs(jobs) == [("Senior Developer", "Umbrella Corp")]
+
+
+def test_a_job_written_without_dates_is_still_an_entry() -> None:
+    jobs, _ = _parse(DATELESS)
+    assert _jobs(jobs) == [
+        ("Technical Support Engineer", "Globex"),
+        ("Technical Support Engineer", "Initech"),
+    ]
+    undated, dated = jobs
+    assert undated.start is None
+    assert undated.title is not None and dated.title is not None
+    assert undated.title.confidence < dated.title.confidence
+
+
+def test_degree_school_year_blocks_group_by_their_closing_year() -> None:
+    _, schools = _parse(DATE_LAST_EDUCATION)
+    assert _schools(schools) == [
+        ("Bachelor of Engineering in\nELECTRONICS", "Lakeside Institute of Technology", "2014"),
+        ("Network Security", "Acme Training Centre", "2015"),
+        ("H.S.C", "St. Mary's Higher Secondary School", "2010"),
+    ]
+    assert schools[-1].grade is not None  # the grade under the year stays with its entry
+
+
+def test_a_known_school_and_degree_are_surer_than_two_guessed_lines() -> None:
+    _, schools = _parse(DATE_LAST_EDUCATION)
+    known, guessed = schools[0], schools[1]
+    assert known.institution is not None and guessed.institution is not None
+    assert known.institution.confidence > guessed.institution.confidence
+    assert known.end is not None and guessed.end is not None
+    assert known.end.confidence > guessed.end.confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [("B.E", "bachelor"), ("M.C.A", "master"), ("B-Tech", "bachelor"), ("S.S.C", "secondary")],
+)
+def test_degree_abbreviations_read_with_or_without_their_dots(text: str, level: str) -> None:
+    hit = degree_match(f"{text} in Computer Science")
+    assert hit is not None and hit[:2] == (0, len(text)) and hit[2] == level
+
+
+def test_a_school_named_high_school_is_an_institution_not_a_degree() -> None:
+    _, schools = _parse(CONTACT + "EDUCATION\n\nSSC\n\nGreenfield High School\n\n2008\n")
+    assert _schools(schools) == [("SSC", "Greenfield High School", "2008")]
+
+
+@pytest.mark.parametrize(
+    "heading", ["TEACHING EXPERIENCE", "Career Experience/Job History", "Employment Record"]
+)
+def test_headings_ending_in_experience_open_an_experience_section(heading: str) -> None:
+    hit = match_heading(heading)
+    assert hit is not None and hit[0] == "experience"
+
+
+@pytest.mark.parametrize("line", ["5 years experience", "Highlight any relevant experience within"])
+def test_sentences_mentioning_experience_are_not_headings(line: str) -> None:
+    assert match_heading(line) is None
+
+
+def test_entries_of_a_cv_whose_line_breaks_were_restored_are_less_sure() -> None:
+    lines = [line for line in DATELESS.splitlines() if line.strip()]
+    flat = "     ".join(lines) + " " * 5 + "Additional notes " * 30
+    jobs, _ = _parse(DATELESS)
+    flat_jobs, _ = _parse(flat)
+    pick = {c: e for e, (_, c) in zip(flat_jobs, _jobs(flat_jobs), strict=True)}
+    assert "Initech" in pick
+    flat_title = pick["Initech"].title
+    lined_title = jobs[1].title
+    assert flat_title is not None and lined_title is not None
+    assert flat_title.confidence < lined_title.confidence
