@@ -22,7 +22,8 @@ from parsing.extractors.contact import (
     extract_phone,
     extract_summary,
 )
-from parsing.extractors.entries import extract_education, extract_experience, total_experience
+from parsing.extractors.education import extract_education
+from parsing.extractors.experience import extract_experience, total_experience
 from parsing.extractors.lists import extract_certifications, extract_languages, extract_skills
 from parsing.language import detect_language
 from parsing.layout import Layout

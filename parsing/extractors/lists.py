@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from parsing import gazetteer, lexicon
 from parsing.extractors.base import BULLET_RE, Context, content_lines
-from parsing.extractors.entries import degree_match
+from parsing.extractors.education import degree_match
 from parsing.model import Field, LanguageEntry
 from parsing.nlp import SKILL_SPANS, cv_pipeline
 from parsing.sections import fold, match_heading

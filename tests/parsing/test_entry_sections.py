@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsing.extractors.entries import degree_match
+from parsing.extractors.education import degree_match
 from parsing.model import EducationEntry, ExperienceEntry
 from parsing.pipeline import parse_bytes
 from parsing.sections import match_heading

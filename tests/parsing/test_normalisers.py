@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from parsing.contact import find_emails, find_links, find_phones, link_network, normalize_url
 from parsing.dates import find_date_ranges, normalize_date
 from parsing.extractors.contact import parse_location
-from parsing.extractors.entries import degree_match
+from parsing.extractors.education import degree_match
 from parsing.extractors.lists import canonical_skill
 from parsing.model import ParsedCV
 from parsing.pipeline import extract_fields, parse_bytes

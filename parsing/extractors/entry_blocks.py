@@ -1,0 +1,514 @@
+"""Entry header lines: split into parts and grouped into date-anchored blocks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsing import lexicon
+from parsing.contact import country_index, subdivision_index
+from parsing.dates import DateRange, find_date_ranges
+from parsing.extractors.base import BULLET_RE, Context, content_lines
+from parsing.extractors.contact import parse_location
+from parsing.layout import Line
+from parsing.sections import Section, match_heading
+
+MAX_HEADER_WORDS = 14
+# Evidence strengths (see parsing/confidence.py for the weights they scale).
+RESTORED_BREAKS_DOUBT = 0.4
+CONNECTIVES = frozenset(
+    "of and for the de du des la le van von der und et y e di da in at on".split()
+)
+SENTENCE_WORDS = frozenset("the a an i my our we was were is are have has had".split())
+PART_SPLIT_RE = re.compile(
+    r"\s+(?:at|@|chez|bei|bij)\s+|\s+(?:en|in der|im)\s+(?=[A-Z0-9ÀÉÖÜ])"
+    r"|\s*[|•·]\s*|\s+[—–-]\s+|,\s+|\t|\s{3,}"
+)
+STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
+STRIP = " ()[]-–—,:;|•"
+AT_RE = re.compile(r"\s+(?:at|@|chez|bei|bij)\s+", re.I)
+ENTRY_LABELS = {
+    **dict.fromkeys(
+        (
+            "company",
+            "company name",
+            "organisation",
+            "organization",
+            "employer",
+            "firm",
+            "name of the company",
+            "name of organisation",
+            "name of organization",
+            "unternehmen",
+            "arbeitgeber",
+            "entreprise",
+            "empresa",
+            "werkgever",
+            "bedrijf",
+        ),
+        "company",
+    ),
+    **dict.fromkeys(
+        (
+            "designation",
+            "job designation",
+            "position",
+            "role",
+            "title",
+            "job title",
+            "post",
+            "current designation",
+            "position held",
+            "funktion",
+            "position occupée",
+            "poste",
+            "cargo",
+            "puesto",
+            "functie",
+        ),
+        "title",
+    ),
+    **dict.fromkeys(
+        (
+            "period",
+            "duration",
+            "tenure",
+            "from",
+            "to",
+            "dates",
+            "date",
+            "since",
+            "zeitraum",
+            "période",
+            "periodo",
+            "periode",
+        ),
+        "date",
+    ),
+    **dict.fromkeys(
+        (
+            "job responsibilities",
+            "responsibilities",
+            "roles and responsibilities",
+            "roles & responsibilities",
+            "duties",
+            "job profile",
+            "description",
+            "project",
+            "projects",
+            "client",
+            "team size",
+            "environment",
+            "achievements",
+            "location",
+            "place",
+        ),
+        "other",
+    ),
+}
+LABEL_ONLY_RE = re.compile(r"\s*[•·\-–]?\s*[^\W\d][\w .&/]{0,30}?\s*\|?\s*:[:\-–]*\s*")
+ENTRY_LABEL_RE = re.compile(
+    r"\s*("
+    + "|".join(re.escape(k) for k in sorted(ENTRY_LABELS, key=len, reverse=True))
+    + r")\s*\|?\s*[:\-–]+\s*",
+    re.I,
+)
+DETAIL_LABEL_RE = re.compile(r"[^\W\d][\w.&/()]*(?: [\w.&/()]+){0,3}\s*:\s*\S")
+WRAPPED_RANGE_RE = re.compile(r"(?:\d{4}\s*[-–—]|\d{4}\s*[-–—]\s*[^\W\d_]{3,5}\.?)\s*$")
+NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
+COMPANY_DOT_RE = re.compile(
+    r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh|s\.p\.a|s\.r\.l)\.$", re.I
+)
+
+
+def trim(piece: str) -> tuple[int, int]:
+    """Offsets of `piece` without surrounding punctuation; balanced brackets are kept."""
+    lead = len(piece) - len(piece.lstrip(STRIP))
+    trail = len(piece.rstrip(STRIP))
+    if (
+        trail < len(piece)
+        and piece[trail] == ")"
+        and piece[lead:trail].count("(") > piece[lead:trail].count(")")
+    ):
+        trail += 1
+    return lead, trail
+
+
+@dataclass
+class Part:
+    """A piece of an entry header with absolute char offsets."""
+
+    start: int
+    end: int
+    text: str
+    after_at: bool = False
+    before_at: bool = False
+    alone: bool = False
+    place: bool = False
+    kind_hint: str = ""
+
+
+@dataclass
+class Block:
+    """One entry under construction: its date range, header parts and description lines."""
+
+    date: DateRange | None
+    date_abs: tuple[int, int] | None
+    parts: list[Part] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    desc: list[int] = field(default_factory=list)
+
+
+def _label_kind(text: str) -> str | None:
+    """The entry-label kind a line starts with ('Client: X' → 'other'), else None."""
+    m = ENTRY_LABEL_RE.match(text)
+    return ENTRY_LABELS[lexicon.normalise(m.group(1))] if m else None
+
+
+def _header_like(text: str) -> bool:
+    t = text.strip()
+    if _labelled(t, 0):
+        return True
+    if not t or BULLET_RE.match(t) or len(t) > 110:
+        return False
+    if _label_kind(t) == "other" or (
+        _label_kind(t) is None and DETAIL_LABEL_RE.match(t)
+    ):  # "Client: Acme", "Tools Used: Excel": a detail of the entry, not its header
+        return False
+    if len(t.split()) > MAX_HEADER_WORDS:
+        return False
+    if t.endswith(".") and len(t.split()) > 5 and not COMPANY_DOT_RE.search(t):
+        return False
+    return match_heading(t) is None
+
+
+def _labelled(text: str, base: int) -> list[Part] | None:
+    """'Job Designation : Back office Executive' → that value, hinted as a title; a label with
+    no value ('Job Responsibilities:') → no part; None when the line carries no known label."""
+    bullet = BULLET_RE.match(text)
+    skip = bullet.end() if bullet else 0
+    m = ENTRY_LABEL_RE.match(text, skip)
+    if m is None:
+        return None
+    kind = ENTRY_LABELS[lexicon.normalise(m.group(1))]
+    value = text[m.end() :]
+    lead, trail = trim(value)
+    if kind not in ("title", "company") or trail <= lead:
+        return []
+    start = base + m.end() + lead
+    return [Part(start, start + trail - lead, value[lead:trail], kind_hint=kind)]
+
+
+def _split_parts(text: str, base: int, *, strong: bool = False) -> list[Part]:
+    """Split a header string on ' at ', '|', ' — ', ', ' into parts with absolute offsets."""
+    labelled = _labelled(text, base)
+    if labelled is not None:
+        return labelled
+    if LABEL_ONLY_RE.fullmatch(text):  # "Job Duration | :" once its dates are taken out
+        return []
+    out: list[Part] = []
+    pos = 0
+    at_next = False
+    for m in (STRONG_SPLIT_RE if strong else PART_SPLIT_RE).finditer(text):
+        if text.count("(", 0, m.start()) > text.count(")", 0, m.start()):
+            continue  # never split inside brackets: "Solutions (CEBS | Matas)"
+        piece = text[pos : m.start()]
+        if piece.strip(STRIP):
+            lead, trail = trim(piece)
+            out.append(
+                Part(base + pos + lead, base + pos + trail, piece[lead:trail], after_at=at_next)
+            )
+            if AT_RE.fullmatch(m.group(0)):
+                out[-1].before_at = True
+        at_next = bool(AT_RE.fullmatch(m.group(0)))
+        pos = m.end()
+    piece = text[pos:]
+    if piece.strip(STRIP):
+        lead, trail = trim(piece)
+        out.append(Part(base + pos + lead, base + pos + trail, piece[lead:trail], after_at=at_next))
+    return _merge_suffixes(
+        [p for p in out if p.text.strip() and not re.fullmatch(r"[\W\d]+", p.text)]
+    )
+
+
+def _merge_suffixes(parts: list[Part]) -> list[Part]:
+    """'Nara Logics' + 'Inc' → 'Nara Logics, Inc': a legal form alone belongs to the name before."""
+    out: list[Part] = []
+    suffixes = lexicon.company_suffixes()
+    for p in parts:
+        head = re.sub(r"\s*\(.*\)\s*$", "", p.text)  # "Inc. (acquired by Updater)"
+        if out and head.lower().strip(".") in suffixes | {x.rstrip(".") for x in suffixes}:
+            prev = out.pop()
+            out.append(
+                Part(
+                    prev.start,
+                    p.end,
+                    f"{prev.text}, {p.text}",
+                    after_at=prev.after_at,
+                    before_at=p.before_at,
+                )
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def _entry_line(info: list[tuple[int, Line, int, str, list[DateRange]]], j: int) -> bool:
+    """A header-like line that is not the wrapped tail of the bullet above it."""
+    body = info[j][3]
+    if not _header_like(body):
+        return False
+    prev = info[j - 1][3] if j > 0 else ""
+    return not (BULLET_RE.match(prev) and body[:1].islower())
+
+
+def _strip_ranges(text: str, ranges: list[DateRange]) -> str:
+    """The line with its date ranges blanked out (empty when it was only dates)."""
+    out = text
+    for r in sorted(ranges, key=lambda r: -r.start_pos):
+        out = out[: r.start_pos] + " " + out[r.end_pos :]
+    rest = out.strip(" |()–-,")
+    return rest if rest else ""
+
+
+def _without_dates(
+    text: str, ranges: list[DateRange], base: int, *, strong: bool = False
+) -> list[Part]:
+    """Header parts of a line after removing its date ranges (strong: never split on commas)."""
+    parts: list[Part] = []
+    pos = 0
+    for r in ranges:
+        parts.extend(_split_parts(text[pos : r.start_pos], base + pos, strong=strong))
+        pos = r.end_pos
+    parts.extend(_split_parts(text[pos:], base + pos, strong=strong))
+    return parts
+
+
+def title_score(text: str) -> float:
+    """How much `text` reads as a job title (known title, title words)."""
+    low = text.lower().strip()
+    words = {w.strip(",.()&") for w in re.split(r"[\s/-]+", low)}
+    s = 0.0
+    if low in lexicon.job_titles():
+        s += 2.5
+    if words & lexicon.title_words():
+        s += 1.5
+    return s
+
+
+def company_score(text: str) -> float:
+    """How much `text` reads as an employer (legal form, short acronym; not a lower-case start)."""
+    low = text.lower()
+    words = {w.strip(",.()") for w in low.split()}
+    first = low.split()[0] if low.split() else ""
+    s = -0.8 if text[:1].islower() and first not in NAME_PARTICLES else 0.0
+    suffixes = lexicon.company_suffixes()
+    if words & suffixes or any(low.endswith(" " + x) for x in suffixes):
+        s += 2.5
+    if re.search(r"\b[A-Z]{2,}\b", text) and len(text.split()) <= 3:
+        s += 0.3
+    return s
+
+
+def is_place(text: str) -> bool:
+    """A whole line that is a place ('San Mateo, CA', 'Pune, Maharashtra', 'Berlin, Germany')."""
+    line = text.strip(" -–,")
+    parsed = parse_location(line)
+    return (
+        parsed is not None
+        and "," in line
+        and "countryCode" in parsed[1]
+        and parsed[0] == re.sub(r"\s*,\s*", ", ", line)
+    )
+
+
+def location_part(text: str) -> bool:
+    """A country, region or work mode ('Germany', 'Maharashtra', 'Remote') on its own."""
+    t = text.strip().lower().strip(".")
+    if t in country_index() or (len(t) > 3 and t in subdivision_index()):
+        return True
+    return bool(re.fullmatch(r"(remote|hybrid|on-?site|télétravail|homeoffice|remoto)", t))
+
+
+Info = tuple[int, Line, int, str, list[DateRange]]
+
+
+def group_blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block]:
+    """Group a section's lines into date-anchored blocks with their header parts."""
+    rows = list(content_lines(ctx, section))
+    info: list[Info] = []
+    skip: set[int] = set()
+    for n, (i, line, off) in enumerate(rows):
+        if i in skip:
+            continue
+        body = line.text[off:]
+        if WRAPPED_RANGE_RE.search(body) and n + 1 < len(rows) and rows[n + 1][0] == i + 1:
+            # "Contador | abr. 2023 –" / "actualidad": the range runs onto the next line
+            joined = body + "\n" + rows[n + 1][1].text
+            if any(r.end_pos > len(body) + 1 for r in find_date_ranges(joined)):
+                body = joined
+                skip.add(i + 1)
+        ranges = find_date_ranges(body)
+        multi = [r for r in ranges if r.kind in ("range", "since")]
+        use = multi or (ranges if allow_single else [])
+        leftover = _strip_ranges(body, use) if use else ""
+        if leftover and not _header_like(leftover):
+            use = []  # a sentence that mentions years is description, not an entry header
+        info.append((i, line, off, body, use))
+    if not any(u for *_, u in info) and allow_single is False:
+        return []
+    anchors = [k for k, (*_, u) in enumerate(info) if u]
+    if not anchors:
+        return _attach_desc(info, set(), _dateless_blocks(info, set()))
+    # Does the header precede the date line (Title/Company/Date) or follow it (Date/Title)?
+    before_votes = after_votes = 0
+    for n, k in enumerate(anchors):
+        i, line, off, body, use = info[k]
+        rest = _without_dates(body, use, line.start + off)
+        if rest:
+            continue
+        prev_stop = anchors[n - 1] if n else -1
+        before = k - 1 > prev_stop and _header_like(info[k - 1][3])
+        after = k + 1 < len(info) and _header_like(info[k + 1][3]) and not info[k + 1][4]
+        before_votes += before
+        after_votes += after and not before
+        if n == 0 and not before and after:
+            after_votes += 2
+    date_first = after_votes > before_votes
+    # For "Title | dates" lines: is the company on the line below (most entries) or above?
+    below = sum(
+        1 for k in anchors if k + 1 < len(info) and not info[k + 1][4] and _entry_line(info, k + 1)
+    )
+    above = sum(1 for k in anchors if k > 0 and not info[k - 1][4] and _entry_line(info, k - 1))
+    company_below = below > above
+    blocks: list[Block] = []
+    used: set[int] = set()
+    for n, k in enumerate(anchors):
+        i, line, off, body, use = info[k]
+        r = use[0]
+        blk = Block(r, (line.start + off + r.start_pos, line.start + off + r.end_pos))
+        blk.parts = _without_dates(body, use, line.start + off)
+        blk.lines.append(i)
+        used.add(k)
+        prev_stop = anchors[n - 1] if n else -1
+        next_stop = anchors[n + 1] if n + 1 < len(anchors) else len(info)
+        need = 2 if not blk.parts else (1 if len(blk.parts) == 1 else 0)
+        order = ([k + 1, k + 2, k + 3] if date_first else [k - 1, k - 2, k - 3]) if need else []
+        if need and not blk.parts and not date_first and k - 1 <= prev_stop:
+            order = [k + 1, k + 2, k + 3]
+        if need == 1:
+            below_first = date_first or company_below
+            order = [k + 1, k + 2, k - 1] if below_first else [k - 1, k - 2, k + 1]
+        for j in order:
+            if need <= 0 or j <= prev_stop or j >= next_stop or j in used:
+                if j < k:
+                    continue
+                break
+            ij, lj, offj, bodyj, usej = info[j]
+            if usej or not _header_like(bodyj):
+                if j < k:
+                    continue
+                break
+            new = _split_parts(bodyj, lj.start + offj)
+            place = is_place(bodyj)
+            if place:  # "San Mateo, CA" on its own line: the entry's location, not a header slot
+                new = [
+                    Part(
+                        lj.start + offj,
+                        lj.start + offj + len(bodyj.rstrip()),
+                        bodyj.rstrip(),
+                        place=True,
+                    )
+                ]
+            elif len(new) == 1:
+                new[0].alone = True
+            if j < k:
+                blk.parts = new + blk.parts
+            else:
+                blk.parts = blk.parts + new
+            blk.lines.append(ij)
+            used.add(j)
+            need -= 0 if place else 1
+        blocks.append(blk)
+    blocks = sorted(blocks + _dateless_blocks(info, used), key=lambda b: min(b.lines))
+    return _attach_desc(info, used, blocks)
+
+
+def _attach_desc(info: list[Info], used: set[int], blocks: list[Block]) -> list[Block]:
+    """Description lines: everything not used, attributed to the block above."""
+    for k, (i, *_rest) in enumerate(info):
+        if k in used:
+            continue
+        owner = None
+        for blk in blocks:
+            if min(blk.lines) <= i:
+                owner = blk
+        if owner is not None:
+            owner.desc.append(i)
+    return blocks
+
+
+def _short_header(body: str) -> bool:
+    """A short, capitalised, unlabelled line: what a title or an employer line looks like."""
+    t = body.strip()
+    return (
+        _header_like(t)
+        and _labelled(t, 0) is None
+        and len(t.split()) <= 8
+        and t[:1].isupper()
+        and t.count(",") <= 1
+        and not t.endswith((".", ":"))
+    )
+
+
+def _name_like(text: str) -> bool:
+    """'Acme Software (Vendor @ Globex)': capitalised words, not a sentence."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.&-]*", text) if w.lower() not in CONNECTIVES]
+    return bool(words) and sum(w[:1].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _dateless_blocks(info: list[Info], used: set[int]) -> list[Block]:
+    """Entries written without dates: a title line and an employer line next to each other,
+    between description text (Title / Company / text …), one of them a known job title."""
+    out: list[Block] = []
+    k = 0
+    while k + 1 < len(info):
+        a, b = info[k], info[k + 1]
+        free = k not in used and k + 1 not in used and not a[4] and not b[4]
+        before = k == 0 or (k - 1) in used or not _short_header(info[k - 1][3])
+        after = k + 2 >= len(info) or (k + 2) in used or not _short_header(info[k + 2][3])
+        if not (free and before and after and _short_header(a[3]) and _short_header(b[3])):
+            k += 1
+            continue
+        ta, tb = title_score(a[3]), title_score(b[3])
+        ca, cb = company_score(a[3]), company_score(b[3])
+        title, other = (a[3], b[3]) if ta > ca else (b[3], a[3])
+        if (
+            max(ta, tb) <= 0
+            or (ta > ca) == (tb > cb)
+            or is_place(b[3])
+            or not _name_like(other)
+            or len(title.split()) > 6
+            or set(title.lower().split()) & SENTENCE_WORDS
+        ):
+            k += 1
+            continue
+        blk = Block(None, None)
+        for i, line, off, body, _ in (a, b):
+            lead = len(body) - len(body.lstrip())
+            text = body.strip()
+            at = line.start + off + lead
+            blk.parts.append(Part(at, at + len(text), text))
+            blk.lines.append(i)
+        used.update((k, k + 1))
+        out.append(blk)
+        k += 2
+    return out
+
+
+def doc_evidence(ctx: Context) -> dict[str, float]:
+    """What the document's structure says about every entry in it: line breaks that were
+    guessed from runs of spaces make every header and date read from them less sure."""
+    if ctx.layout.meta.get("line_breaks_restored") and not ctx.flattened:
+        return {"flattened": RESTORED_BREAKS_DOUBT}
+    return {}
