@@ -36,8 +36,10 @@ from learning.features import (
     span_of,
 )
 from learning.layout_memory import MIN_SIMILARITY, assign_families, fingerprint, nearest_family
+from learning.structure import SKOPS_TRUSTED as STRUCTURE_TRUSTED
+from learning.structure import StructureModel
 from parsing.extractors.base import Context
-from parsing.extractors.entries import degree_match
+from parsing.extractors.education import degree_match
 from parsing.layout import Layout
 from parsing.model import Field, Fields
 from parsing.sections import segment_sections
@@ -47,7 +49,7 @@ Rows = list[tuple[dict[str, float], int]]
 Weighted = list[tuple[dict[str, float], int, float]]
 # Types a skops file of this model may contain beyond scikit-learn's and numpy's own
 # (learning.bundle loads with exactly these trusted).
-SKOPS_TRUSTED = ("learning.extraction.CorrectionModel",)
+SKOPS_TRUSTED = ("learning.extraction.CorrectionModel", *STRUCTURE_TRUSTED)
 
 
 class Slot:
@@ -158,6 +160,9 @@ class CorrectionModel:
         min_probability: float = 0.3,
         C: float = 4.0,
         correction_weight: float = 6.0,
+        structure: bool = True,
+        structure_C: float = 1.0,
+        structure_probability: float = 0.5,
     ) -> None:
         self.memory = memory
         self.min_similarity = min_similarity
@@ -166,6 +171,9 @@ class CorrectionModel:
         self.min_probability = min_probability
         self.C = C
         self.correction_weight = correction_weight
+        self.structure = structure
+        self.structure_C = structure_C
+        self.structure_probability = structure_probability
 
     @property
     def version(self) -> str:
@@ -193,8 +201,10 @@ class CorrectionModel:
             by_doc[ex.document_sha256].append(ex)
         fps: list[np.ndarray] = []
         doc_rows: list[dict[str, Weighted]] = []
+        ctxs: list[Context] = []
         for exs in by_doc.values():
             ctx = context_for(exs[0].layout)
+            ctxs.append(ctx)
             rows: dict[str, Weighted] = defaultdict(list)
             for ex in exs:
                 slot = _slot_for(ctx, ex.fields, ex.field_path)
@@ -207,13 +217,25 @@ class CorrectionModel:
         self.fingerprints_ = np.array(fps) if fps else np.zeros((0, 1))
         self.doc_families_ = assign_families(self.fingerprints_, min_similarity=self.min_similarity)
         self.rankers_ = self._rankers(doc_rows)
+        docs = list(by_doc.values())
+        self.structure_ = self._structure(docs, ctxs) if self.structure else None
         self.family_rankers_: dict[str, dict[str, Pipeline]] = {}
+        self.family_structures_: dict[str, StructureModel] = {}
         for fam in {int(f) for f in self.doc_families_}:
-            members = [r for r, f in zip(doc_rows, self.doc_families_, strict=True) if f == fam]
-            if len(members) >= self.min_family_docs:
-                self.family_rankers_[str(fam)] = self._rankers(members)
+            idx = [i for i, f in enumerate(self.doc_families_) if f == fam]
+            if len(idx) >= self.min_family_docs:
+                self.family_rankers_[str(fam)] = self._rankers([doc_rows[i] for i in idx])
+                if self.structure:
+                    self.family_structures_[str(fam)] = self._structure(
+                        [docs[i] for i in idx], [ctxs[i] for i in idx]
+                    )
         self.n_examples_ = sum(len(v) for r in doc_rows for v in r.values())
         return self
+
+    def _structure(self, docs: list[list[Example]], ctxs: list[Context]) -> StructureModel:
+        return StructureModel(C=self.structure_C, min_probability=self.structure_probability).fit(
+            docs, ctxs
+        )
 
     def _rankers(self, doc_rows: list[dict[str, Weighted]]) -> dict[str, Pipeline]:
         out: dict[str, Pipeline] = {}
@@ -228,22 +250,45 @@ class CorrectionModel:
         shared ones without memory, none for a layout no corrected document resembles."""
         if not self.memory:
             return self.rankers_
+        fam = self._family(layout)
+        if fam is None:
+            return {}
+        return {**self.rankers_, **self.family_rankers_.get(fam, {})}
+
+    def structure_for(self, layout: Layout) -> StructureModel | None:
+        """The structure model a document uses, chosen like `rankers_for` (None = none)."""
+        shared = getattr(self, "structure_", None)
+        if not self.memory:
+            return shared
+        fam = self._family(layout)
+        if fam is None:
+            return None
+        return getattr(self, "family_structures_", {}).get(fam, shared)
+
+    def _family(self, layout: Layout) -> str | None:
+        """The corrected-layout family a document belongs to (None = none resembles it)."""
         fam, _ = nearest_family(
             fingerprint(layout),
             self.fingerprints_,
             self.doc_families_,
             min_similarity=self.min_similarity,
         )
-        if fam is None:
-            return {}
-        return {**self.rankers_, **self.family_rankers_.get(str(fam), {})}
+        return None if fam is None else str(fam)
 
     def adapt(self, fields: Fields, ctx: Context) -> Fields:
         """Fields with confident learned fixes applied (the input is not modified)."""
         out = fields.model_copy(deep=True)
+        self._rank(out, ctx)
+        structure = self.structure_for(ctx.layout)
+        if structure is not None:
+            structure.adapt(fields, out, ctx)
+        return out
+
+    def _rank(self, out: Fields, ctx: Context) -> None:
+        """Let the span rankers replace or fill values of `out` in place."""
         rankers = self.rankers_for(ctx.layout)
         if not rankers:
-            return out
+            return
         for name in TOP_FIELDS:
             if name in rankers:
                 slot = Slot(ctx, name, None, getattr(out, name))
@@ -259,7 +304,6 @@ class CorrectionModel:
                         new = self._decide(ctx, slot, rankers[field])
                         if new is not None:
                             setattr(entry, comp, new)
-        return out
 
     def _decide(self, ctx: Context, slot: Slot, ranker: Pipeline) -> Field | None:
         """The learned Field replacing or filling this slot; None = keep what the rules found."""

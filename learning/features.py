@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from parsing import lexicon
 from parsing.extractors.base import BULLET_RE, SPLIT_RE, Context
-from parsing.extractors.entries import degree_match
+from parsing.extractors.education import degree_match
 from parsing.layout import Layout, Line
 from parsing.model import Field
 
@@ -223,6 +223,13 @@ def candidate_features(
     feats["dangling_end"] = float(bool(words) and words[-1] in DANGLING)
     feats["dangling_start"] = float(bool(words) and words[0] in DANGLING)
     feats["inner_connector"] = float(any(w in CONNECTOR_WORDS for w in words[1:-1]))
+    feats["inner_institution"] = float(
+        any(_is_institution(value[m.end() :]) for m in CONNECTOR_RE.finditer(value))
+    )
+    end_line = layout.lines[layout.line_at(max(cand.start, cand.end - 1))]
+    rest = layout.text[cand.end : end_line.end]
+    after = CONNECTOR_RE.match(rest)
+    feats["before_institution"] = float(after is not None and _is_institution(rest[after.end() :]))
     if rule is not None:
         rule_words = layout.text[rule[0] : rule[1]].lower().split()
         if rule_words and rule_words[-1] in DANGLING:
@@ -246,7 +253,6 @@ def candidate_features(
         # the line above breaks off after a connector ("BSc Law at Port"): this line continues it
         feats["after_dangling"] = float(bool(CONNECTOR_RE.search(prev.text)))
         feats["prev_short_gap"] = float(prev.block == line.block and line.gap_before < line.size)
-    end_line = layout.lines[layout.line_at(max(cand.start, cand.end - 1))]
     feats["line_end"] = float(cand.end >= end_line.end - 1)
     if feats["multi_line"]:
         feats["next_line_rule"] = float(rule is not None and rule[0] >= end_line.start)
@@ -255,6 +261,11 @@ def candidate_features(
         if orel != "none" and orel != "apart":
             feats[f"{name}={orel}"] = 1.0
     return feats
+
+
+def _is_institution(text: str) -> bool:
+    """True when a piece of text names a school or university (a lexicon word in it)."""
+    return bool(set(lexicon.normalise(text).split()) & lexicon.institution_words())
 
 
 def _body_size(ctx: Context) -> float:

@@ -37,6 +37,7 @@ from learning.registry import (
     register,
 )
 from learning.shipped import LabelledValue, corpus_holdout, load_shipped
+from learning.structure import LIST_GROUPS
 from parsing.model import ParsedCV
 from parsing.pipeline import parse_bytes
 
@@ -226,12 +227,19 @@ def _extraction_holdout(session: Session) -> list[tuple[bytes, str, ParsedCV]]:
 
 
 def _learned_values(parsed: ParsedCV) -> dict[str, str]:
+    """The values the extraction model may change, by path; list items (which it may drop or
+    join) by their text, so a removed item does not shift the ones after it."""
     fields = {*TOP_FIELDS, *(f"{g}.{c}" for g, comps in ENTRY_FIELDS.items() for c in comps)}
-    return {
-        path: " ".join(str(f.value).split()).casefold()
-        for path, f in parsed.fields.iter_fields()
-        if field_type(path) in fields and f.value not in (None, "")
-    }
+    out: dict[str, str] = {}
+    for path, f in parsed.fields.iter_fields():
+        if f.value in (None, ""):
+            continue
+        value = " ".join(str(f.value).split()).casefold()
+        if field_type(path) in fields:
+            out[path] = value
+        elif field_type(path) in LIST_GROUPS:
+            out[f"{field_type(path)}={value}"] = value
+    return out
 
 
 def extraction_accuracy(bundle: ModelBundle, docs: list[tuple[bytes, str, ParsedCV]]) -> float:

@@ -249,3 +249,25 @@ def make_user(session: Session, fast_hashing: None) -> Callable[..., str]:
 def staff(make_user: Callable[..., str]) -> tuple[str, str]:
     """Recruiter accounts 'ann' and 'bob' (the people the workflow tests act as)."""
     return make_user("recruiter", "ann"), make_user("recruiter", "bob")
+
+
+def recruiter_examples(pool: list[Any], work: Path) -> list[Any]:
+    """A simulated recruiter's corrections of `pool` (EvalDocs), saved through the real save
+    path into a fresh SQLite database under `work`, as learning examples."""
+    from correction.simulate import correct_one
+    from learning.examples import build_examples
+
+    engine = get_engine(f"sqlite:///{work / 'db.sqlite'}")
+    init_db(engine)
+    store = FileStore(work / "files")
+    with Session(engine, expire_on_commit=False) as session:
+        for doc in pool:
+            res = ingest(
+                session=session, name=doc.path.name, data=doc.path.read_bytes(),
+                user="system", batch_id=None, store=store,
+            )  # fmt: skip
+            assert res.candidate_id is not None
+            correct_one(session=session, candidate_id=res.candidate_id, doc=doc, user="system")
+        out = build_examples(session=session, store=store)
+    engine.dispose()
+    return out

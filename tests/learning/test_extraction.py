@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 import skops.io as sio
-from sqlmodel import Session
+from dbfixtures import recruiter_examples
 
 from corpus.generate import generate
-from correction.intake import ingest
-from correction.simulate import correct_one
-from data.db import get_engine, init_db
-from data.store import FileStore
 from evaluation import scoring
 from evaluation.harness import EvalDoc, load_documents
-from learning.examples import build_examples
 from learning.extraction import SKOPS_TRUSTED, CorrectionModel
 from parsing.adapt import ADAPTER_FAILED
 from parsing.extractors.base import Context
@@ -45,21 +40,7 @@ def model(
     docs: dict[str, list[EvalDoc]], tmp_path_factory: pytest.TempPathFactory
 ) -> CorrectionModel:
     """Trained on a simulated recruiter's corrections of the pool, through the real save path."""
-    work = tmp_path_factory.mktemp("db")
-    engine = get_engine(f"sqlite:///{work / 'db.sqlite'}")
-    init_db(engine)
-    store = FileStore(work / "files")
-    with Session(engine, expire_on_commit=False) as session:
-        for doc in docs["pool"]:
-            res = ingest(
-                session=session, name=doc.path.name, data=doc.path.read_bytes(),
-                user="system", batch_id=None, store=store,
-            )  # fmt: skip
-            assert res.candidate_id is not None
-            correct_one(session=session, candidate_id=res.candidate_id, doc=doc, user="system")
-        examples = build_examples(session=session, store=store)
-    engine.dispose()
-    return CorrectionModel().fit(examples)
+    return CorrectionModel().fit(recruiter_examples(docs["pool"], tmp_path_factory.mktemp("db")))
 
 
 def _errors(docs: list[EvalDoc], adapter: CorrectionModel | None) -> tuple[int, int]:
