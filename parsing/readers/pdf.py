@@ -165,6 +165,7 @@ def _pdfium_page_chars(pr: Any, raw: Any, left: float, top: float) -> list[Char]
     rect = pr.FS_RECTF()
     prect = ctypes.byref(rect)
     objects: dict[int | None, tuple[str, bool, float]] = {}
+    fonts: dict[int | None, tuple[str, bool]] = {}  # many PDFs draw each glyph as its own object
     out: list[Char] = []
     pending_space = False
     for i in range(count):
@@ -179,7 +180,7 @@ def _pdfium_page_chars(pr: Any, raw: Any, left: float, top: float) -> list[Char]
         obj = get_obj(raw_ptr, i)
         info = objects.get(obj)
         if info is None:
-            info = objects[obj] = _pdfium_object(pr, raw, i, obj)
+            info = objects[obj] = _pdfium_object(pr, raw, i, obj, fonts)
         out.append(
             Char(
                 chr(code),
@@ -198,8 +199,11 @@ def _pdfium_page_chars(pr: Any, raw: Any, left: float, top: float) -> list[Char]
     return out
 
 
-def _pdfium_object(pr: Any, raw: Any, i: int, obj: int | None) -> tuple[str, bool, float]:
-    """(base font name without subset tag, bold, size in points) of char i's text object."""
+def _pdfium_object(
+    pr: Any, raw: Any, i: int, obj: int | None, fonts: dict[int | None, tuple[str, bool]]
+) -> tuple[str, bool, float]:
+    """(base font name without subset tag, bold, size in points) of char i's text object;
+    `fonts` caches name and weight per font handle across the page's objects."""
     matrix = pr.FS_MATRIX()
     size = pr.FPDFText_GetFontSize(raw, i)
     if pr.FPDFText_GetMatrix(raw, i, ctypes.byref(matrix)):
@@ -210,13 +214,17 @@ def _pdfium_object(pr: Any, raw: Any, i: int, obj: int | None) -> tuple[str, boo
     font = pr.FPDFTextObj_GetFont(ctypes.cast(obj, pr.FPDF_PAGEOBJECT))
     if not font:
         return "", False, size
-    buf = ctypes.create_string_buffer(128)
-    pr.FPDFFont_GetBaseFontName(font, buf, 128)
-    name = buf.value.decode("latin-1").split("+", 1)[-1]
-    weight = pr.FPDFFont_GetWeight(font)
-    flags = pr.FPDFFont_GetFlags(font)
-    bold = bool(BOLD_NAME.search(name)) or weight >= 600 or bool(flags & (1 << 18))
-    return name, bold, round(size, 2)
+    key = ctypes.cast(font, ctypes.c_void_p).value
+    known = fonts.get(key)
+    if known is None:
+        buf = ctypes.create_string_buffer(128)
+        pr.FPDFFont_GetBaseFontName(font, buf, 128)
+        name = buf.value.decode("latin-1").split("+", 1)[-1]
+        weight = pr.FPDFFont_GetWeight(font)
+        flags = pr.FPDFFont_GetFlags(font)
+        bold = bool(BOLD_NAME.search(name)) or weight >= 600 or bool(flags & (1 << 18))
+        known = fonts[key] = (name, bold)
+    return known[0], known[1], round(size, 2)
 
 
 def _plumber_chars(data: bytes, max_pages: int) -> Ink:
