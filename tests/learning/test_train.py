@@ -146,10 +146,15 @@ def test_the_extraction_model_never_trains_on_holdout_candidates(
 
     from learning.train import _outside_holdout
 
-    _corrections(session, ingested, n=60, poison=0.0, seed=3)
-    rows = session.exec(select(Correction.id, Correction.candidate_id)).all()
-    held = {cid for cid, cand in rows if in_holdout(cand)}
-    assert held and len(held) < len(rows)  # the seed gives both kinds
+    # candidate ids depend on the database's sequences (not reset between tests), so add CVs
+    # until both held-out and training candidates exist
+    for seed in range(3, 23):
+        _corrections(session, ingested, n=30, poison=0.0, seed=seed)
+        rows = session.exec(select(Correction.id, Correction.candidate_id)).all()
+        held = {cid for cid, cand in rows if in_holdout(cand)}
+        if held and len(held) < len(rows):
+            break
+    assert held and len(held) < len(rows)
     examples = [SimpleNamespace(correction_id=cid) for cid, _ in rows]
     kept = {e.correction_id for e in _outside_holdout(session, examples)}
     assert kept == {cid for cid, _ in rows} - held
