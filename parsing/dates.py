@@ -58,7 +58,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     # One date: month-name year | mm/yyyy | yyyy-mm | dd.mm.yyyy | yyyy
     one = (
         rf"(?:(?:\d{{1,2}}\.?\s*)?(?:{months})\.?,?\s*(?:'|’)?(?:{YEAR}|\d{{2}}\b)"
-        rf"|\d{{1,2}}[./]\d{{1,2}}[./]{YEAR}"
+        rf"|\d{{1,2}}[./]\d{{1,2}}[./]{YEAR}|\d{{1,2}}-\d{{1,2}}-{YEAR}"
         rf"|(?:0?[1-9]|1[0-2])\s*[/.\-]\s*{YEAR}"
         rf"|{YEAR}\s*[/.\-]\s*(?:0[1-9]|1[0-2])\b"
         rf"|{YEAR})"
@@ -67,7 +67,10 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     words = r"to|till|until|bis|au|à|a|hasta|tot|al|til"
     sep = rf"\s*(?:[-–—−~→>]+|\b(?:{words})\b)\s*"
     rng = re.compile(rf"(?<![\w/.])(?P<a>{one})(?:{sep}(?P<b>{end}))?(?![\w/])", re.I)
-    since_re = re.compile(rf"(?<!\w)(?:{since})\s+(?P<a>{one})(?![\w/])", re.I)
+    # "from 2015 to 2017" is a range, not "since 2015": a since-date never has an end after it
+    since_re = re.compile(
+        rf"(?<!\w)(?:{since})\s+(?P<a>{one})(?![\w/])(?!{sep}(?:{end})(?![\w/]))", re.I
+    )
     present_re = re.compile(rf"(?<!\w)(?:{present})(?!\w)", re.I)
     return rng, since_re, present_re
 
@@ -80,9 +83,9 @@ def normalize_date(text: str) -> str | None:
     _, _, present_re = _patterns()
     if present_re.fullmatch(t):
         return PRESENT
-    if m := re.fullmatch(rf"(\d{{1,2}})[./](\d{{1,2}})[./]({YEAR})", t):
-        month = int(m.group(2))
-        return f"{m.group(3)}-{month:02d}" if 1 <= month <= 12 else m.group(3)
+    if m := re.fullmatch(rf"(\d{{1,2}})(?:[./](\d{{1,2}})[./]|-(\d{{1,2}})-)({YEAR})", t):
+        month = int(m.group(2) or m.group(3))
+        return f"{m.group(4)}-{month:02d}" if 1 <= month <= 12 else m.group(4)
     if m := re.fullmatch(rf"(\d{{1,2}})\s*[/.\-]\s*({YEAR})", t):
         month = int(m.group(1))
         return f"{m.group(2)}-{month:02d}" if 1 <= month <= 12 else None

@@ -113,6 +113,7 @@ ENTRY_LABEL_RE = re.compile(
     + r")\s*\|?\s*[:\-–]+\s*",
     re.I,
 )
+CELL_START_RE = re.compile(r"\s*\|\s*")
 DETAIL_LABEL_RE = re.compile(r"[^\W\d][\w.&/()]*(?: [\w.&/()]+){0,3}\s*:\s*\S")
 WRAPPED_RANGE_RE = re.compile(r"(?:\d{4}\s*[-–—]|\d{4}\s*[-–—]\s*[^\W\d_]{3,5}\.?)\s*$")
 NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
@@ -187,7 +188,8 @@ def _labelled(text: str, base: int) -> list[Part] | None:
     no value ('Job Responsibilities:') → no part; None when the line carries no known label."""
     bullet = BULLET_RE.match(text)
     skip = bullet.end() if bullet else 0
-    m = ENTRY_LABEL_RE.match(text, skip)
+    cell = CELL_START_RE.match(text, skip)  # "1. | Employer | : Acme": a table's first cell
+    m = ENTRY_LABEL_RE.match(text, cell.end() if cell else skip)
     if m is None:
         return None
     kind = ENTRY_LABELS[lexicon.normalise(m.group(1))]
