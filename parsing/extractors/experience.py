@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from parsing.dates import PRESENT, total_years
+from parsing.dates import PRESENT, find_date_ranges, total_years
 from parsing.extractors.base import Context
 from parsing.extractors.entry_blocks import (
     Block,
@@ -27,6 +27,13 @@ UNSUPPORTED_DOUBT = {"title": 3.0, "company": 1.0}
 INHERITED_DOUBT = 3.0
 WEAK_LEXICON = 0.3  # an all-caps token alone scores 0.12: not enough to trust the position
 ENTRY_KINDS = ("experience", "education")
+# "• Worked as a Maintenance Engineer in Hamad Medical Corporation, Qatar :2015-2017",
+# "3 YEAR experience as ELECTRICAL SUPERVISOR in DEP CONSTRUCTION PVT LTD": a job in a sentence.
+WORKED_AS_RE = re.compile(
+    r"(?i:\b(?:worked|working|employed|served|experience|experiance|experince)\s+as)\s+"
+    r"(?:(?i:an?)\s+)?(?P<title>[^,;:.()]{2,60}?)\s+(?i:in|at|with|for)\s+"
+    r"(?P<company>[A-Z0-9][\w&.'’-]*(?:\s+(?:[A-Z0-9&(][\w&.'’()-]*|of|and|de|the))*)"
+)
 
 
 def _place_suffix(p: Part) -> list[Part]:
@@ -286,6 +293,52 @@ def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
                 )
             if entry.title or entry.company:
                 out.append(entry)
+    if not out:  # no entry blocks anywhere: the jobs may be told in sentences
+        out = [e for section in sections for e in _worked_as_entries(ctx, section)]
+    return out
+
+
+def _worked_as_entries(ctx: Context, section: Section) -> list[ExperienceEntry]:
+    """Jobs told in sentences ('Worked as X in Y from 2015 to 2017'), for CVs whose experience
+    lines form no entry blocks; a company cut at the line end continues on the next line."""
+    out: list[ExperienceEntry] = []
+    lines = ctx.layout.lines
+    doc = doc_evidence(ctx)
+    for i in range(section.first, section.last):
+        line = lines[i]
+        text = line.text
+        nxt = lines[i + 1] if i + 1 < section.last else None
+        m = WORKED_AS_RE.search(text)
+        if m is None:
+            continue
+        a = line.start + m.start("company")
+        b = line.start + m.end("company")
+        if nxt is not None and m.end("company") == len(text.rstrip()) and nxt.text[:1].isupper():
+            cont = re.match(r"[A-Z0-9&][\w&.'’-]*(?:\s+[A-Z0-9&][\w&.'’-]*)*", nxt.text)
+            if cont and not find_date_ranges(cont.group(0)):
+                b = nxt.start + cont.end()  # "… in VOLTECH ENGINEERS" / "PRIVATE LTD"
+        ev = {"separator": 1.0, "pattern_guess": 1.0} | doc
+        tev = ev | ({"lexicon": 1.0} if title_score(m.group("title")) > 0 else {})
+        entry = ExperienceEntry(
+            title=ctx.make(
+                line.start + m.start("title"), line.start + m.end("title"), "title", tev,
+                "experience.sentence",
+            ),
+            company=ctx.make(a, b, "company", ev, "experience.sentence", value=" ".join(
+                ctx.layout.text[a:b].split())),
+        )  # fmt: skip
+        tail = ctx.layout.text[line.start + m.end() : (nxt.end if nxt else line.end)]
+        ranges = [r for r in find_date_ranges(tail) if r.kind in ("range", "since")]
+        if ranges:
+            r = ranges[0]
+            at = line.start + m.end() + r.start_pos
+            span = (at, line.start + m.end() + r.end_pos)
+            entry.start = ctx.make(*span, "date", ["precise"], "experience.sentence",
+                                   normalized=r.start)  # fmt: skip
+            if r.end:
+                entry.end = ctx.make(*span, "date", ["precise"], "experience.sentence",
+                                     normalized=r.end)  # fmt: skip
+        out.append(entry)
     return out
 
 

@@ -172,6 +172,30 @@ def test_a_job_written_without_dates_is_still_an_entry() -> None:
     assert undated.title.confidence < dated.title.confidence
 
 
+SENTENCES = (
+    CONTACT
+    + """EXPERIENCE
+• 1 year worked as O&M TECHNICIAN in VOLTECH ENGINEERS
+PRIVATE LTD
+• Worked as an Electrical Supervisor at DEP Construction Pvt Ltd from 2013 to 2016
+• Responsible for the maintenance of the switchgear.
+"""
+)
+
+
+def test_jobs_told_in_sentences_are_entries_when_no_block_is_found() -> None:
+    jobs, _ = _parse(SENTENCES)
+    assert _jobs(jobs) == [
+        ("O&M TECHNICIAN", "VOLTECH ENGINEERS PRIVATE LTD"),
+        ("Electrical Supervisor", "DEP Construction Pvt Ltd"),
+    ]
+    assert jobs[1].start is not None and jobs[1].start.normalized == "2013"
+    assert jobs[1].end is not None and jobs[1].end.normalized == "2016"
+    # a CV with real entry blocks keeps them: sentences in it are not read as more jobs
+    jobs, _ = _parse(DETAILS + "Worked as a Tester at Initech.\n")
+    assert _jobs(jobs) == [("Senior Developer", "Umbrella Corp")]
+
+
 def test_degree_school_year_blocks_group_by_their_closing_year() -> None:
     _, schools = _parse(DATE_LAST_EDUCATION)
     assert _schools(schools) == [
