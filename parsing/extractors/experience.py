@@ -29,10 +29,18 @@ WEAK_LEXICON = 0.3  # an all-caps token alone scores 0.12: not enough to trust t
 ENTRY_KINDS = ("experience", "education")
 # "• Worked as a Maintenance Engineer in Hamad Medical Corporation, Qatar :2015-2017",
 # "3 YEAR experience as ELECTRICAL SUPERVISOR in DEP CONSTRUCTION PVT LTD": a job in a sentence.
+COMPANY_WORDS = r"[A-Z0-9][\w&.'’-]*(?:\s+(?:[A-Z0-9&(][\w&.'’()-]*|of|and|de|the))*"
 WORKED_AS_RE = re.compile(
-    r"(?i:\b(?:worked|working|employed|served|experience|experiance|experince)\s+as)\s+"
-    r"(?:(?i:an?)\s+)?(?P<title>[^,;:.()]{2,60}?)\s+(?i:in|at|with|for)\s+"
-    r"(?P<company>[A-Z0-9][\w&.'’-]*(?:\s+(?:[A-Z0-9&(][\w&.'’()-]*|of|and|de|the))*)"
+    r"(?i:\b(?:worked|working|employed|served|experience|experiance|experince|\d+\s*years?)"
+    r"\s+as)\s+(?:(?i:an?)\s+)?(?P<title>[^,;:.()]{2,60}?)\s+(?i:in|at|with|for)\s+"
+    rf"(?P<company>{COMPANY_WORDS})"
+)
+# "Worked for ONGC as an interpreter from Feb 2005", "Currently work in Home Credit India as a
+# sales Associate", "Worked for Hotel President ( As an Security Manager)"
+WORKED_FOR_RE = re.compile(
+    r"(?i:\b(?:worked|working|work|employed|serve|served|serving)\s+(?:in|at|for|with))\s+"
+    rf"(?P<company>{COMPANY_WORDS}?)\s*\(?\s*(?i:as)\s+(?:(?i:an?)\s+)?"
+    r"(?P<title>[^,;:.()]{2,60}?)(?=\s+(?i:from|since|for|till|until)\b|\s*[,;:.()]|\s*$)"
 )
 
 
@@ -308,11 +316,13 @@ def _worked_as_entries(ctx: Context, section: Section) -> list[ExperienceEntry]:
         line = lines[i]
         text = line.text
         nxt = lines[i + 1] if i + 1 < section.last else None
-        m = WORKED_AS_RE.search(text)
+        m = WORKED_AS_RE.search(text) or WORKED_FOR_RE.search(text)
         if m is None:
             continue
         a = line.start + m.start("company")
         b = line.start + m.end("company")
+        while b > a and ctx.layout.text[b - 1] in ".,;:(":  # "… in Jeweler Showroom."
+            b -= 1
         if nxt is not None and m.end("company") == len(text.rstrip()) and nxt.text[:1].isupper():
             cont = re.match(r"[A-Z0-9&][\w&.'’-]*(?:\s+[A-Z0-9&][\w&.'’-]*)*", nxt.text)
             if cont and not find_date_ranges(cont.group(0)):

@@ -179,6 +179,9 @@ SENTENCES = (
 PRIVATE LTD
 • Worked as an Electrical Supervisor at DEP Construction Pvt Ltd from 2013 to 2016
 • Responsible for the maintenance of the switchgear.
+• Worked for ONGC as an interpreter from Feb 2005 to Nov 2005
+• Currently work in Home Credit India as a sales Associate.
+• 1 Year as a Cashier in Jeweler Showroom.
 """
 )
 
@@ -188,6 +191,9 @@ def test_jobs_told_in_sentences_are_entries_when_no_block_is_found() -> None:
     assert _jobs(jobs) == [
         ("O&M TECHNICIAN", "VOLTECH ENGINEERS PRIVATE LTD"),
         ("Electrical Supervisor", "DEP Construction Pvt Ltd"),
+        ("interpreter", "ONGC"),
+        ("sales Associate", "Home Credit India"),
+        ("Cashier", "Jeweler Showroom"),
     ]
     assert jobs[1].start is not None and jobs[1].start.normalized == "2013"
     assert jobs[1].end is not None and jobs[1].end.normalized == "2016"
