@@ -22,6 +22,8 @@ from parsing.extractors.entry_blocks import (
 from parsing.model import EducationEntry
 from parsing.sections import Section
 
+INSTITUTION_LEAD_RE = re.compile(r"(?i:from|at|in)\s+(?=[A-Z])")
+COUNTRY_TAIL_RE = re.compile(r",\s*([^\W\d_][^\W\d_ ]{1,30})\s*$")
 PLACE_TAIL_RE = re.compile(r"\s+[-–—]\s+(?!.*\s[-–—]\s)")
 DENSE_SHARE = 0.25
 GRADE_RE = re.compile(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b")
@@ -408,7 +410,14 @@ def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> Educati
         ev = (
             {"lexicon": 1.0} if kind == "institution" else {"pattern_guess": 1.0, "unknown": 0.5}
         ) | doc
-        entry.institution = ctx.make(p.start, p.end, "institution", ev, "education.institution")
+        a, b = p.start, p.end
+        lead = INSTITUTION_LEAD_RE.match(ctx.layout.text, a, b)
+        if lead and lead.end() < b:  # "from D.J. Academy …": the school, not the preposition
+            a = lead.end()
+        tail = COUNTRY_TAIL_RE.search(ctx.layout.text, a, b)
+        if tail and tail.end() == b and country_index().get(tail.group(1).lower()):
+            b = tail.start()  # "Bharathiar University, India": the country is not the name
+        entry.institution = ctx.make(a, b, "institution", ev, "education.institution")
     if "date" in e:
         p, r = e["date"]
         assert isinstance(r, DateRange)

@@ -259,3 +259,11 @@ def test_entries_of_a_cv_whose_line_breaks_were_restored_are_less_sure() -> None
     lined_title = jobs[1].title
     assert flat_title is not None and lined_title is not None
     assert flat_title.confidence < lined_title.confidence
+
+
+def test_institution_loses_a_leading_from_and_a_trailing_country() -> None:
+    _, schools = _parse(
+        CONTACT + "EDUCATION\nMasters in Business Administration from D.J. Academy, India, 2008\n"
+        "Bachelor in Commerce from Bharathiar University, India, 2005\n"
+    )
+    assert [s for _, s, _ in _schools(schools)] == ["D.J. Academy", "Bharathiar University"]
