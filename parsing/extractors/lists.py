@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 from parsing import gazetteer, lexicon
 from parsing.extractors.base import BULLET_RE, Context, content_lines
 from parsing.extractors.education import degree_match
+from parsing.layout import Line
 from parsing.model import Field, LanguageEntry
 from parsing.nlp import SKILL_SPANS, cv_pipeline
 from parsing.sections import fold, match_heading
@@ -21,6 +22,7 @@ LEVEL_SUFFIX_RE = re.compile(r"\s*[\(\[]([^)\]]{1,40})[\)\]]\s*$")
 CEFR_RE = re.compile(r"\b([ABC][12])\b")
 FUZZY_SKILL_MIN = 92
 MAX_SKILL_WORDS = 5
+WRAP_MARGIN = 0.08  # share of the list's width: a line ending this close to the edge wrapped
 LIST_EVIDENCE_MIN = 4  # items a skills list needs before its make-up says anything
 # "Java (3 years)", "CSS (Less than 1 year)": job-board skill lists carry years of use.
 YEARS_SUFFIX_RE = re.compile(
@@ -47,9 +49,11 @@ def _items(ctx: Context, sections_kinds: tuple[str, ...]) -> list[tuple[int, int
     for section in ctx.of_kind(*sections_kinds):
         rows = list(content_lines(ctx, section))
         bulleted = sum(bool(BULLET_RE.match(ln.text[off:])) for _, ln, off in rows)
-        for _i, line, off in rows:
+        wraps = _wrapped_rows(rows)
+        for n, (_i, line, off) in enumerate(rows):
             body = line.text[off:]
             base = line.start + off
+            joins = n - 1 in wraps  # the first item continues the previous line's last one
             m = BULLET_RE.match(body)
             if (
                 not m
@@ -77,10 +81,38 @@ def _items(ctx: Context, sections_kinds: tuple[str, ...]) -> list[tuple[int, int
                 piece = body[pos:end]
                 lead = len(piece) - len(piece.lstrip(" .-*"))
                 text = piece.strip(" .-*")
-                if text:
+                if text and joins and out:  # "Oracle, SQL, MS" / "Access" → "MS Access"
+                    a0, _, t0 = out[-1]
+                    out[-1] = (a0, base + pos + lead + len(text), f"{t0} {text}")
+                elif text:
                     out.append((base + pos + lead, base + pos + lead + len(text), text))
+                joins = False
                 if sm:
                     pos = sm.end()
+    return out
+
+
+def _wrapped_rows(rows: list[tuple[int, Line, int]]) -> set[int]:
+    """Rows of a comma list that run to the right margin without a closing separator: their
+    last item continues on the next row (PDF only: plain text has no margin to go by)."""
+    edges = [ln.bbox[2] for _, ln, _ in rows if ln.bbox[2] > 0]
+    if not edges:
+        return set()
+    right, left = max(edges), min(ln.bbox[0] for _, ln, _ in rows)
+    out: set[int] = set()
+    for n, (_, line, off) in enumerate(rows[:-1]):
+        body = line.text[off:].rstrip()
+        nxt = rows[n + 1][1]
+        nxt_body = nxt.text[rows[n + 1][2] :]
+        if (
+            "," in body
+            and body[-1:] not in ",;|:."
+            and nxt.page == line.page
+            and line.bbox[2] >= right - WRAP_MARGIN * (right - left)
+            and not (LABEL_RE.match(nxt_body) or BULLET_RE.match(nxt_body))
+            and nxt_body[:1].isalnum()
+        ):
+            out.add(n)
     return out
 
 
@@ -172,7 +204,9 @@ def extract_skills(ctx: Context) -> list[Field] | None:
             ev.update(neighbours)
         if job_board:
             ev["labelled"] = 1.0  # "(N years)" is how job boards list skills
-        out.append(ctx.make(a, b, "skill", ev, f"skills.section.{how}", normalized=canon or text))
+        item = ctx.make(a, b, "skill", ev, f"skills.section.{how}", value=" ".join(text.split()))
+        item.normalized = canon or item.value
+        out.append(item)
     if not has_section:
         out.extend(_text_skills(ctx, seen))
     if not out and not has_section:

@@ -3,6 +3,8 @@ and property tests: no normaliser raises on arbitrary text."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -273,6 +275,32 @@ def test_a_wall_of_text_without_headings_reads_as_flattened() -> None:
     title = flat.make(0, 5, "title", ["in_section"], "t")
     assert email.confidence == cv.make(0, 5, "email", ["valid"], "t").confidence
     assert title.confidence < cv.make(0, 5, "title", ["in_section"], "t").confidence
+
+
+def _pdf_like(rows: list[tuple[str, float]]) -> Any:
+    """A one-page PDF-like Layout: SKILLS heading, then lines with their right edge."""
+    from parsing.layout import Layout, Page
+
+    raw = [("Ada Stone", 200.0), ("SKILLS", 120.0), *rows]
+    lines = [
+        {"text": t, "page": 1, "bbox": (72.0, 100.0 + 14 * n, x1, 110.0 + 14 * n), "size": 10.0,
+         "bold": t.isupper(), "block": 0, "font": "Helvetica", "xs": None, "gap_before": 0.0}
+        for n, (t, x1) in enumerate(raw)
+    ]  # fmt: skip
+    return Layout.build("pdf", [Page(1, 595.0, 842.0)], lines, [], {})
+
+
+def test_a_comma_list_wrapped_at_the_margin_joins_its_cut_item() -> None:
+    wrapped = _pdf_like(
+        [("Databases: Oracle, PostgreSQL, MS", 520.0), ("Access, Redis", 160.0), ("Go", 90.0)]
+    )
+    fields, _ = extract_fields(wrapped)
+    skills = [s.value for s in fields.skills or []]
+    assert "MS Access" in skills and "MS" not in skills
+    # the same lines ending far from the margin are separate lists: nothing is joined
+    short = _pdf_like([("Databases: Oracle, PostgreSQL, MS", 300.0), ("Access, Redis", 520.0)])
+    fields, _ = extract_fields(short)
+    assert {"MS", "Access"} <= {s.value for s in fields.skills or []}
 
 
 CERTIFICATES_CV = """Kavya Raman
