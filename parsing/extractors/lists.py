@@ -258,6 +258,8 @@ def _plain_word_use(surface: str, canon: str, text: str, at: int) -> bool:
     """A skill whose name is also an everyday word ("Room", "Box", "Sales", "Organization"),
     seen in prose as that word: lower case, or capitalised only because a sentence or line
     starts there. Programming languages are exempt ("written in python")."""
+    if len(surface) <= 3 and surface.islower():
+        return True  # "can", "go", "c": short lower-case words, whatever skill they spell
     if not re.fullmatch(r"[A-Z][a-z]+", canon):
         return False
     if lexicon.skill_lexicon().categories.get(canon) == "programming_language":
