@@ -42,7 +42,8 @@ NON_NAME_WORDS = frozenset(
     "resume résumé sample template example examples phone mobile email e-mail home address "
     "objective profile summary experience education skills page street road avenue city "
     "university college school institute group industries services solutions technologies "
-    "engineering management marketing sales department manager".split()
+    "engineering management marketing sales department manager applicant candidate seeker "
+    "updated last achieved contents your town manage studio programming".split()
 )
 PARTICLES = {
     "van",
@@ -186,8 +187,8 @@ def name_shape(text: str) -> bool:
     if INITIALS_RE.match(t):  # "S.HEMAVATHY", "MUTHAZHAGAN.P": initials glued to the name
         return fold(t) not in NOT_NAMES
     words = t.split()
-    if not 2 <= len(words) <= 5:
-        return False
+    if not 2 <= len(words) <= 5 or all(len(w.strip(".")) == 1 for w in words):
+        return False  # "N A M E": a spaced-out label, not initials and a name
     caps = 0
     for w in words:
         if w.lower() in PARTICLES:

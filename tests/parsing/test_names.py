@@ -62,7 +62,15 @@ def test_heading_is_not_the_name_when_there_is_none(heading: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "phrase", ["CAREER HIGHLIGHTS", "Research Interests Overview", "TECHNICAL PROFICIENCY AREAS"]
+    "phrase",
+    [
+        "CAREER HIGHLIGHTS",
+        "Research Interests Overview",
+        "TECHNICAL PROFICIENCY AREAS",
+        "JOB SEEKER",
+        "Last Updated",
+        "N A M E",
+    ],
 )
 def test_heading_like_phrase_is_not_a_name_even_outside_the_lexicon(phrase: str) -> None:
     # a phrase built from heading words (not itself a lexicon heading) in a CV with no name
