@@ -156,6 +156,12 @@ def _is_script_name(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _compact_skills() -> frozenset[str]:
+    """Skill names and aliases, lower case, without spaces or punctuation ("matlab")."""
+    return frozenset(re.sub(r"\W", "", k) for k in lexicon.skill_lexicon().canonical)
+
+
+@lru_cache(maxsize=1)
 def _heading_words() -> frozenset[str]:
     """Words of the section-heading lexicon ("Strengths", "Werdegang"): never part of a name."""
     words = {
@@ -201,6 +207,8 @@ def name_shape(text: str) -> bool:
         caps += 1
     if caps < 2 and not (caps == 1 and len(words) >= 2 and words[-1][0].isupper()):
         return False
+    if city_country(t) is not None or re.sub(r"\W", "", t.lower()) in _compact_skills():
+        return False  # "San Mateo", "LOS ANGELES", "Mat Lab": a place or a skill, not a person
     low = {w.lower().strip(".,") for w in words}
     if (
         low & NON_NAME_WORDS

@@ -70,6 +70,8 @@ def test_heading_is_not_the_name_when_there_is_none(heading: str) -> None:
         "JOB SEEKER",
         "Last Updated",
         "N A M E",
+        "San Mateo",  # a city
+        "Mat Lab",  # a skill
     ],
 )
 def test_heading_like_phrase_is_not_a_name_even_outside_the_lexicon(phrase: str) -> None:
