@@ -18,9 +18,10 @@ WALL_LINE_CHARS = 60  # a full line of body text
 WALL_SHARE = 0.8
 WALL_MIN_LINES = 10
 WALL_MAX_HEADINGS = 2
-# Lost line breaks hurt what is read from lines (entries, names) more than lexicon skills.
-FLATTENED_STRENGTH = {"skill": 0.0}
 PATTERN_KINDS = frozenset({"email", "phone", "link"})
+# Lost line breaks hurt what is read from lines (entries, names), not self-validating patterns
+# or lexicon skills.
+FLAT_EXEMPT_KINDS = PATTERN_KINDS | {"skill"}
 BULLET_RE = re.compile(r"^\s*(?:[•·▪►◆◦‣∙●○■□➢➤✓✔\-–—*+>]|\d{1,2}[.)])\s+")
 SPLIT_RE = re.compile(r"\s*(?:\||•|·|▪|◆|♦|\t|\s{3,}|;)\s*")
 
@@ -70,8 +71,8 @@ class Context:
         ev = dict.fromkeys(evidence, 1.0) if isinstance(evidence, list) else dict(evidence)
         if self.degraded:
             ev["degraded"] = 1.0
-        if self.flattened and kind not in PATTERN_KINDS:
-            ev["flattened"] = FLATTENED_STRENGTH.get(kind, 1.0)
+        if self.flattened and kind not in FLAT_EXEMPT_KINDS:
+            ev["flattened"] = 1.0
         text = self.layout.text[start:end]
         return Field(
             value=text.strip() if value is None else value,

@@ -459,7 +459,8 @@ def _other_region_phones(ctx: Context, tried: str | None) -> list[Match]:
     if ctx.country:
         return []
     zone = _zone(ctx)
-    rest = [i for i in range(len(ctx.layout.lines)) if i not in set(zone)]
+    in_zone = set(zone)
+    rest = [i for i in range(len(ctx.layout.lines)) if i not in in_zone]
     for region in FALLBACK_REGIONS:
         if region == tried:
             continue
@@ -564,12 +565,15 @@ def _street_number(part: str) -> bool:
     return bool(re.search(r"\b(?:apt|apartment|suite|unit|flat|no)\.?\s*\d", part, re.I))
 
 
-def _trailing_city(street: str) -> str | None:
-    """A known city that ends a street part written without a comma before it."""
-    words = street.split()
-    for n in (3, 2, 1):
-        if len(words) > n and city_country(" ".join(words[-n:])) is not None:
-            return " ".join(words[-n:])
+def _trailing_city(text: str, country: str | None = None, *, whole: bool = False) -> str | None:
+    """The known city (of `country`, when given) of one to three words that ends `text`;
+    `whole` lets the city be all of `text`, else at least one word must precede it."""
+    words = text.split()
+    for n in range(min(3, len(words) - (0 if whole else 1)), 0, -1):
+        name = " ".join(words[-n:])
+        found = city_country(name)
+        if found is not None and (country is None or found == country):
+            return name
     return None
 
 
@@ -775,12 +779,10 @@ def _city_on_line_before(ctx: Context, a: int, norm: dict[str, str]) -> tuple[in
     m = CITY_AT_END_RE.search(prev.text)
     if m is None:
         return None
-    words = m.group(1).split()
-    for n in range(min(3, len(words)), 0, -1):
-        name = " ".join(words[-n:])
-        if city_country(name) == norm.get("countryCode"):
-            return prev.start + m.start(1) + m.group(1).rfind(name), name
-    return None
+    name = _trailing_city(m.group(1), country, whole=True)
+    if name is None:
+        return None
+    return prev.start + m.start(1) + m.group(1).rfind(name), name
 
 
 def extract_headline(ctx: Context, name: Field | None) -> Field | None:

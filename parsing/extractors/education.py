@@ -179,13 +179,29 @@ def _split_unknown_pair(p: Part) -> list[Part]:
     ]
 
 
+def _is_country(text: str) -> bool:
+    return lexicon.normalise(text) in country_index()
+
+
+def _bare_institution(text: str, a: int, b: int) -> tuple[int, int]:
+    """text[a:b] without a leading 'from/at/in' and a trailing ', Country': 'from Bharathiar
+    University, India' → 'Bharathiar University' (a ' - City' tail went in `_strip_place`)."""
+    lead = INSTITUTION_LEAD_RE.match(text, a, b)
+    if lead and lead.end() < b:
+        a = lead.end()
+    tail = COUNTRY_TAIL_RE.search(text, a, b)
+    if tail and _is_country(tail.group(1)):
+        b = tail.start()
+    return a, b
+
+
 def _strip_place(p: Part) -> Part:
     """'Osmania University - Hyderabad, Telangana' → the institution without where it is."""
     m = PLACE_TAIL_RE.search(p.text)
     if m is None or m.start() == 0:
         return p
     tail = p.text[m.end() :].strip(STRIP)
-    if not (is_place(tail) or lexicon.normalise(tail) in country_index()):
+    if not (is_place(tail) or _is_country(tail)):
         return p
     la, lb = trim(p.text[: m.start()])
     head = p.text[la:lb]
@@ -410,13 +426,7 @@ def _education_entry(ctx: Context, e: dict[str, tuple[Part, object]]) -> Educati
         ev = (
             {"lexicon": 1.0} if kind == "institution" else {"pattern_guess": 1.0, "unknown": 0.5}
         ) | doc
-        a, b = p.start, p.end
-        lead = INSTITUTION_LEAD_RE.match(ctx.layout.text, a, b)
-        if lead and lead.end() < b:  # "from D.J. Academy …": the school, not the preposition
-            a = lead.end()
-        tail = COUNTRY_TAIL_RE.search(ctx.layout.text, a, b)
-        if tail and tail.end() == b and country_index().get(tail.group(1).lower()):
-            b = tail.start()  # "Bharathiar University, India": the country is not the name
+        a, b = _bare_institution(ctx.layout.text, p.start, p.end)
         entry.institution = ctx.make(a, b, "institution", ev, "education.institution")
     if "date" in e:
         p, r = e["date"]
