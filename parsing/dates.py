@@ -14,6 +14,7 @@ from parsing import lexicon
 
 PRESENT = "present"
 YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+GLUED_YEAR_RE = re.compile(rf"(?<!\d){YEAR}(?=[A-ZÀ-ÖØ-Þ])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,9 @@ def find_date_ranges(text: str) -> list[DateRange]:
     folded = lexicon.fold(text)
     if len(folded) != len(text):  # ligatures, 'İ', ...: fold char by char, keeping offsets
         folded = "".join(_fold_char(c) for c in text)
+    # "July 2017MBA" (a cell border lost in the text): the year ends where a capital begins
+    for m in GLUED_YEAR_RE.finditer(text):
+        folded = folded[: m.end()] + " " + folded[m.end() + 1 :]
     out: list[DateRange] = []
     taken: list[tuple[int, int]] = []
     for m in since_re.finditer(folded):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -124,12 +125,19 @@ def segment_sections(layout: Layout) -> list[Section]:
     body = _body_size(layout)
     lines = layout.lines
     marks: list[tuple[int, str, str | None, float, int | None]] = []
+    two_line: set[int] = set()  # headings wrapped onto the next line ("Educational" / "Background")
     for i, line in enumerate(lines):
+        if i - 1 in two_line:
+            continue
         bullet = BULLET_START.match(line.text)
         if bullet and not (line.bold or (body > 0 and line.size >= body + 0.8)):
             continue
         text = line.text[bullet.end() if bullet else 0 :].strip().rstrip(":-–").strip()
         hit = match_heading(text)
+        wrapped = _wrapped_heading(lines, i, text, hit, body)
+        if wrapped is not None:
+            hit = wrapped
+            two_line.add(i)
         if hit is not None and not marks and i <= TITLE_LINES and fold(text) in DOCUMENT_TITLES:
             continue  # "RESUME" over the name titles the document; "Résumé" further down is French
         if hit is not None:
@@ -157,9 +165,35 @@ def segment_sections(layout: Layout) -> list[Section]:
         if kind == "contact" and hlang == CONTENT:  # assigned by content, no heading line
             sections.append(Section(kind, None, i, end, None, score))
             continue
-        first = i if content_at is not None else i + 1
+        first = i if content_at is not None else i + 1 + (i in two_line)
         sections.append(Section(kind, i, first, end, hlang, score, content_at))
     return sections
+
+
+def _wrapped_heading(
+    lines: Sequence[Line], i: int, text: str, hit: tuple[str, str, float] | None, body: float
+) -> tuple[str, str, float] | None:
+    """The heading read over two short lines set alike (a narrow label column wraps
+    'Educational Background'), when the two together name a section better than the first."""
+    if i + 1 >= len(lines) or len(text.split()) > 2:
+        return None
+    line, nxt = lines[i], lines[i + 1]
+    nxt_text = nxt.text.strip().rstrip(":-–").strip()
+    if (
+        not nxt_text
+        or len(nxt_text.split()) > 2
+        or nxt.page != line.page
+        or nxt.bold != line.bold
+        or abs(nxt.size - line.size) > 0.5
+        or not _styled(line, body)
+    ):
+        return None
+    if (own := match_heading(nxt_text)) is not None and own[2] >= 1.0:
+        return None  # the next line is a heading of its own
+    joined = match_heading(f"{text} {nxt_text}")
+    if joined is None or joined[2] < 1.0 or (hit is not None and hit[2] >= 1.0):
+        return None
+    return joined
 
 
 def _has_contact(text: str) -> bool:

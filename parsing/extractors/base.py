@@ -23,6 +23,7 @@ PATTERN_KINDS = frozenset({"email", "phone", "link"})
 # or lexicon skills.
 FLAT_EXEMPT_KINDS = PATTERN_KINDS | {"skill"}
 BULLET_RE = re.compile(r"^\s*(?:[•·▪►◆◦‣∙●○■□➢➤✓✔\-–—*+>]|\d{1,2}[.)])\s+")
+LINE_BREAK_RE = re.compile(r"[ \t]*\n\s*")
 SPLIT_RE = re.compile(r"\s*(?:\||•|·|▪|◆|♦|\t|\s{3,}|;)\s*")
 
 
@@ -75,7 +76,8 @@ class Context:
             ev["flattened"] = 1.0
         text = self.layout.text[start:end]
         return Field(
-            value=text.strip() if value is None else value,
+            # a value joined back across a line break reads as one line
+            value=LINE_BREAK_RE.sub(" ", text.strip()) if value is None else value,
             normalized=normalized,
             confidence=score(kind, ev),
             source=self.layout.source(start, end),

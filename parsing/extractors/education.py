@@ -12,6 +12,7 @@ from parsing.dates import DateRange, find_date_ranges
 from parsing.extractors.base import BULLET_RE, Context, content_lines
 from parsing.extractors.contact import parse_location
 from parsing.extractors.entry_blocks import (
+    AT_RE,
     STRIP,
     Part,
     doc_evidence,
@@ -28,16 +29,21 @@ PLACE_TAIL_RE = re.compile(r"\s+[-–—]\s+(?!.*\s[-–—]\s)")
 DENSE_SHARE = 0.25
 GRADE_RE = re.compile(r"(?i)(gpa|grade|note|cgpa|percentage|score|mention)\b")
 WIDE_SECTION_ROWS = 40
-DANGLING_RE = re.compile(r"(?i)\s(?:in|of|and|&|for|with)$")
+DANGLING_RE = re.compile(
+    r"(?i)\s(?:in|of|and|&|for|with|at|@|bei|chez|bij|en|de|du|des|im|am|von|van|der|und|et|y)$"
+)
+# Where a line's degree ends and its school begins, strongest first (regexes: a wrapped line
+# joined back carries a newline where the space was).
 EDU_CUTS = (
-    ("|", 7),
-    (" from ", 6),
-    (" at ", 5),
+    (r"\|", 7),
+    (r"\sfrom\s", 6),
+    (r"\s(?:at|bei|chez|bij)\s", 5),
     (",", 4),
     (" — ", 3),
     (" – ", 2),
     (" - ", 1),
     ("•", 0),
+    (r"\sen\s", 0),  # Spanish 'at' — also 'in' inside a degree, so the weakest cut
 )
 EDU_LABEL_RE = re.compile(
     r"(?i)(?:graduation|post[- ]?graduation|under[- ]?graduation|qualification|degree|"
@@ -49,7 +55,7 @@ EduRow = tuple[int, str, int, list[DateRange]]  # (start, text, chars cut, date 
 @lru_cache(maxsize=1)
 def _institution_re() -> re.Pattern[str]:
     words = sorted(lexicon.institution_words(), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + ")")
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
 
 
 def _institution_at(text: str) -> int | None:
@@ -83,7 +89,7 @@ def _edu_parts(parts: list[Part]) -> list[Part]:
             lo = inst
         best: tuple[int, int, int] | None = None
         for sep, rank in EDU_CUTS:
-            for m in re.finditer(re.escape(sep), p.text[lo:hi]):
+            for m in re.finditer(sep, p.text[lo:hi]):
                 cand = (rank, lo + m.start(), lo + m.end())
                 if (
                     best is None
@@ -231,12 +237,12 @@ def _ends_with_institution(text: str) -> bool:
 
 def _edu_part_kind(text: str) -> str:
     hit = degree_match(text)
-    if (
-        hit
-        and (hit[0] > 0 or len(_compact(text[hit[0] : hit[1]])) <= 3)
-        and _ends_with_institution(text)
+    if hit and (
+        ((hit[0] > 0 or len(_compact(text[hit[0] : hit[1]])) <= 3) and _ends_with_institution(text))
+        or (_institution_at(text[hit[0] : hit[1]]) == 0 and text[hit[1] :].strip()[:1].isupper())
     ):
-        return "institution"  # "Springfield High School", "Dr. R. K. Rao College"
+        # "Springfield High School", "Dr. R. K. Rao College"; "Gymnasium Wolfach" names a school
+        return "institution"
     if hit:
         return "degree"
     if _institution_at(text) is not None:
@@ -370,8 +376,8 @@ def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
         while (
             n + 1 < len(lines)
             and lines[n + 1][0] == i + 1
-            and DANGLING_RE.search(body)
             and len(lines[n + 1][1].text.split()) <= 4
+            and (DANGLING_RE.search(body) or _cut_after_at(body, lines[n + 1][1].text))
         ):
             n += 1
             i = lines[n][0]
@@ -379,6 +385,24 @@ def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
         rows.append(_edu_row(body, line.start + off))
         n += 1
     return rows
+
+
+def _cut_after_at(body: str, nxt: str) -> bool:
+    """'Bachelor of Science bei Universität' + 'Eilenburg': a line whose 'at <school>' tail is one
+    or two words, then a short capitalised line with no date, degree or place — the school's
+    name wrapped at the column edge."""
+    tails = AT_RE.split(body)
+    nxt = nxt.strip()
+    return (
+        len(tails) == 2
+        and 1 <= len(tails[1].split()) <= 2
+        and len(nxt.split()) <= 3
+        and nxt[:1].isupper()
+        and not BULLET_RE.match(nxt)
+        and not re.search(r"\d", nxt)
+        and degree_match(nxt) is None
+        and not (is_place(nxt) or location_part(nxt) or _is_country(nxt))
+    )
 
 
 def _edu_row(body: str, base: int) -> EduRow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsing import lexicon
 from parsing.contact import country_index, subdivision_index
@@ -117,9 +118,14 @@ CELL_START_RE = re.compile(r"\s*\|\s*")
 DETAIL_LABEL_RE = re.compile(r"[^\W\d][\w.&/()]*(?: [\w.&/()]+){0,3}\s*:\s*\S")
 WRAPPED_RANGE_RE = re.compile(r"(?:\d{4}\s*[-–—]|\d{4}\s*[-–—]\s*[^\W\d_]{3,5}\.?)\s*$")
 NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
-COMPANY_DOT_RE = re.compile(
-    r"\b(?:inc|ltd|co|corp|llc|s\.a|b\.v|n\.v|gmbh|s\.p\.a|s\.r\.l)\.$", re.I
-)
+
+
+@lru_cache(maxsize=1)
+def _company_dot_re() -> re.Pattern[str]:
+    """A line ending in a dotted legal form ('… S.L.', '… Pvt. Ltd.'): a name, not a sentence."""
+    forms = [f for f in lexicon.company_suffix_forms() if f.endswith(".")] + ["GmbH."]
+    alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alt})$", re.I)
 
 
 def trim(piece: str) -> tuple[int, int]:
@@ -178,7 +184,7 @@ def _header_like(text: str) -> bool:
         return False
     if len(t.split()) > MAX_HEADER_WORDS:
         return False
-    if t.endswith(".") and len(t.split()) > 5 and not COMPANY_DOT_RE.search(t):
+    if t.endswith(".") and len(t.split()) > 5 and not _company_dot_re().search(t):
         return False
     return match_heading(t) is None
 
@@ -286,12 +292,19 @@ def _without_dates(
     return parts
 
 
+SENIORITY_RE = re.compile(
+    r"^(?:senior|sr\.?|junior|jr\.?|lead|principal|staff|chief|head|associate|deputy|"
+    r"sénior|leitender?|stellvertretender?|responsable)\s+"
+)
+
+
 def title_score(text: str) -> float:
     """How much `text` reads as a job title (known title, title words)."""
     low = text.lower().strip()
     words = {w.strip(",.()&") for w in re.split(r"[\s/-]+", low)}
     s = 0.0
-    if low in lexicon.job_titles():
+    bare = SENIORITY_RE.sub("", low)  # "Senior Systems Administrator" is a known title too
+    if low in lexicon.job_titles() or bare in lexicon.job_titles():
         s += 2.5
     if words & lexicon.title_words():
         s += 1.5
@@ -333,6 +346,15 @@ def location_part(text: str) -> bool:
 
 
 Info = tuple[int, Line, int, str, list[DateRange]]
+
+
+def _bullet_tail(info: list[Info], j: int) -> bool:
+    """A lower-case line right under a bullet ('• … a migration to' / 'the cloud'): the end of
+    that bullet's sentence, never the header of the next entry."""
+    if j == 0 or not info[j][3].strip()[:1].islower() or info[j - 1][0] != info[j][0] - 1:
+        return False
+    above = info[j - 1][3]
+    return bool(BULLET_RE.match(above)) or _bullet_tail(info, j - 1)
 
 
 def group_blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[Block]:
@@ -407,7 +429,7 @@ def group_blocks(ctx: Context, section: Section, *, allow_single: bool) -> list[
                     continue
                 break
             ij, lj, offj, bodyj, usej = info[j]
-            if usej or not _header_like(bodyj):
+            if usej or not _header_like(bodyj) or _bullet_tail(info, j):
                 if j < k:
                     continue
                 break

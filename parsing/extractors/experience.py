@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from parsing.dates import PRESENT, find_date_ranges, total_years
+from parsing.dates import PRESENT, find_date_ranges, month_index, total_years
 from parsing.extractors.base import Context
 from parsing.extractors.entry_blocks import (
     Block,
@@ -84,9 +84,12 @@ def _merge_places(parts: list[Part]) -> list[Part]:
     return out
 
 
+Assigned = tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]
+
+
 def _assign(
     ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]], order_hint: str | None
-) -> tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]:
+) -> Assigned:
     """Pick (title, company, location) among header parts, with the evidence for each."""
     parts = _merge_places([q for p in parts for q in _place_suffix(p)])
     hinted_t = next((p for p in parts if p.kind_hint == "title"), None)
@@ -151,6 +154,41 @@ def _assign(
     if tt == 0 and tc > 0:
         tev["ambiguous"] = cev["ambiguous"] = 1.0
     return pt, pc, loc, tev, cev
+
+
+def _within(ctx: Context, inner: Block, outer: Block) -> bool:
+    """`inner`'s date range lies inside `outer`'s (a role inside its employer's years)."""
+    if inner.date is None or outer.date is None or not inner.date.start or not outer.date.start:
+        return False
+    today = ctx.today
+    i0, o0 = month_index(inner.date.start, today), month_index(outer.date.start, today)
+    i1 = month_index(inner.date.end or inner.date.start, today, end=True)
+    o1 = month_index(outer.date.end or outer.date.start, today, end=True)
+    return None not in (i0, o0, i1, o1) and o0 <= i0 <= i1 <= o1  # type: ignore[operator]
+
+
+def _sole_part(blk: Block) -> Part | None:
+    """The one header part of a block that is not its place, if it has exactly one."""
+    parts = [p for p in blk.parts if not p.place and not location_part(p.text)]
+    return parts[0] if len(parts) == 1 else None
+
+
+def _group_header(
+    ctx: Context, blocks: list[Block], assigned: list[Assigned], n: int
+) -> Part | None:
+    """Block n names only an employer and its dates, and the next block is a role alone inside
+    those dates: the heading of several roles at one company. Its one part is the employer even
+    when read as a title, if the role below reads more like a title than it does."""
+    blk = blocks[n]
+    if blk.date is None or blk.desc or n + 1 >= len(blocks):
+        return None
+    head, role = _sole_part(blk), _sole_part(blocks[n + 1])
+    if head is None or role is None or not _within(ctx, blocks[n + 1], blk):
+        return None
+    pt, pc = assigned[n][:2]
+    if pc is head or (pt is head and title_score(role.text) > title_score(head.text)):
+        return head
+    return None
 
 
 def _date_fields(ctx: Context, blk: Block) -> tuple[Field | None, Field | None]:
@@ -252,11 +290,25 @@ def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
         texts = [p.text for blk in blocks for p in blk.parts]
         ner_flat = entities(texts) if texts else []
         pos = 0
-        prev_company: Field | None = None
+        assigned = []
         for blk in blocks:
-            ner = ner_flat[pos : pos + len(blk.parts)]
+            assigned.append(_assign(ctx, blk.parts, ner_flat[pos : pos + len(blk.parts)], hint))
             pos += len(blk.parts)
-            pt, pc, loc, tev, cev = _assign(ctx, blk.parts, ner, hint)
+        prev_company: Field | None = None
+        group: Block | None = None  # the employer heading whose roles follow, with its dates
+        for n, (blk, (pt, pc, loc, tev, cev)) in enumerate(zip(blocks, assigned, strict=True)):
+            head = _group_header(ctx, blocks, assigned, n)
+            if head is not None:
+                # "08/2011 – Present | Nordwind Logistics" over its roles: the employer of the
+                # entries below, not an entry of its own
+                hev = cev if pc is head else {"pattern_consistent": 1.0}
+                prev_company = ctx.make(
+                    head.start, head.end, "company", hev | doc_evidence(ctx), "experience.header"
+                )
+                group = blk
+                continue
+            if group is not None and not _within(ctx, blk, group):
+                prev_company = group = None
             if hint and "pattern_guess" in tev:
                 tev.pop("pattern_guess")
                 cev.pop("pattern_guess", None)
@@ -280,7 +332,8 @@ def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
                         src.start,
                         src.end,
                         "company",
-                        {"inherited": INHERITED_DOUBT} | doc,
+                        # under an employer heading whose dates hold the role: well backed
+                        {"inherited": 1.0 if group is not None else INHERITED_DOUBT} | doc,
                         "experience.inherited",
                     )
             if loc is not None:

@@ -249,12 +249,14 @@ def _try_columns(
 
 
 def _try_spanning(
-    boxes: Sequence[Box], ids: list[int], table: list[Gutter]
+    boxes: Sequence[Box], ids: list[int], table: list[Gutter], clean: Sequence[Gutter] = ()
 ) -> list[list[int]] | None:
     """Horizontal bands around the few segments that cross an otherwise clean column corridor.
 
     A corridor whose sides make a table of entries once its crossing headings are set aside
-    goes to `table`: it bounds the label column of the bands below."""
+    goes to `table`: it bounds the label column of the bands below. A corridor that overlaps a
+    `clean` table gutter of the region is skipped: what crosses it stays in its own column (a
+    long date in a label column), it crosses no boundary."""
     most = max(1, int(SPAN_SHARE * len(ids)))
     # Fewest crossings first: a wide corridor that many lines cut through is no gutter.
     tries = [
@@ -264,6 +266,8 @@ def _try_spanning(
         for g in sorted(_coverage_gaps(boxes, ids, k), key=lambda g: g[0] - g[1])
     ]
     for allowed, (g0, g1) in tries:
+        if any(c0 < g1 and c1 > g0 for c0, c1, _ in clean):
+            continue
         crossing = [i for i in ids if boxes[i][0] < g1 and boxes[i][2] > g0]
         if not crossing or len(crossing) > allowed:
             continue
@@ -357,7 +361,7 @@ def _cut(
                 )
             gutters += ((*cols[2], ""),)
         spanned: list[Gutter] = []
-        bands = bands or _try_spanning(boxes, ids, spanned) or _gap_bands(boxes, ids)
+        bands = bands or _try_spanning(boxes, ids, spanned, table) or _gap_bands(boxes, ids)
         gutters += tuple(spanned)
         if bands is not None:
             return _merge_single(

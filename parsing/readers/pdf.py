@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from parsing.dates import find_date_ranges
 from parsing.errors import DocumentLoadError, EmptyText, EncryptedDocument, TooManyPages
 from parsing.layout import Layout, Page
 from parsing.readers.cleanup import clean_line, join_hyphenated
@@ -448,6 +449,45 @@ def _split_labels(rows: tuple[tuple[int, ...], ...], segs: list[Segment]) -> lis
     return out
 
 
+def _merge_wrapped_dates(segs: list[Segment]) -> list[Segment]:
+    """A date range wrapped in a narrow column ("September 2015 - July" over "2017", a
+    right-aligned "September 1998 –" over "Dezember 2000") becomes one segment before the
+    reading order is cut, so the cell lines up with its entry's first row like any one-line
+    date. It joins when the second piece sits right under the first (left or right edges
+    aligned) and only the two together make a range: geometry alone cannot tell a wrapped date
+    from two table rows; the text can. The merged box keeps the first line's height."""
+    out = list(segs)
+    taken: set[int] = set()
+    for n, a in enumerate(segs):
+        if n in taken or not any(ch.isdigit() for ch in a.text):
+            continue  # the first piece always carries a year
+        if any(r.kind == "range" for r in find_date_ranges(a.text)):
+            continue
+        height = a.bottom - a.top
+        for m, b in enumerate(segs):
+            if m == n or m in taken or not 0 <= b.top - a.bottom <= height:
+                continue
+            if abs(a.x0 - b.x0) > SAME_POS and abs(a.x1 - b.x1) > SAME_POS:
+                continue
+            joined = f"{a.text} {b.text}"
+            if any(
+                r.kind == "range" and r.end_pos >= len(joined) - 1 and r.start_pos < len(a.text)
+                for r in find_date_ranges(joined)
+            ):
+                out[n] = Segment(
+                    a.chars + b.chars,
+                    min(a.x0, b.x0),
+                    a.top,
+                    max(a.x1, b.x1),
+                    a.bottom,
+                    joined,
+                    (*a.xs[:-1], a.x1, *b.xs),
+                )
+                taken.update((n, m))
+                break
+    return [sg for k, sg in enumerate(out) if k not in taken or sg is not segs[k]]
+
+
 def _is_marker(text: str) -> bool:
     """A lone bullet, dash or icon glyph (list marker before a tab stop)."""
     t = text.strip()
@@ -536,7 +576,9 @@ def read_pdf(data: bytes, *, backend: str = "pypdfium2", max_pages: int = 20) ->
     scan = recognise(data, chars) if backend == "pypdfium2" else OcrReport()
     if sum(ch.text.isalnum() for page in chars for ch in page) < MIN_TEXT_CHARS:
         raise EmptyText(scan.empty_message or EMPTY_MESSAGE)
-    segs = [_segments(page_chars) if page_chars else [] for page_chars in chars]
+    segs = [
+        _merge_wrapped_dates(_segments(page_chars)) if page_chars else [] for page_chars in chars
+    ]
     removed = _drop_running_lines(pages, segs) if len(pages) > 1 else 0
     raw: list[dict[str, object]] = []
     block_base = 0

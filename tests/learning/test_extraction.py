@@ -18,16 +18,17 @@ from parsing.extractors.base import Context
 from parsing.model import Fields, Status
 from parsing.pipeline import parse_bytes
 
-# two_column wraps "BSc Law at Port Bailey Business\nSchool": the rules split degree/institution
-FIELDS = ("education.degree", "education.institution")
+# europass (a label column beside the entries): the rules still miss entries, skills and
+# certifications there; a recruiter's corrections of 14 CVs teach the layout. Errors are counted
+# over every field, so a parser fix for one of them does not void the test.
 
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[EvalDoc]]:
     root = tmp_path_factory.mktemp("corpus")
     sets = {
-        "pool": (14, 501, "two_column"),
-        "test": (10, 502, "two_column"),
+        "pool": (14, 501, "europass"),
+        "test": (10, 502, "europass"),
         "other": (6, 503, "classic"),
     }
     for name, (n, seed, layout) in sets.items():
@@ -44,14 +45,14 @@ def model(
 
 
 def _errors(docs: list[EvalDoc], adapter: CorrectionModel | None) -> tuple[int, int]:
-    """(wrong or missed education degrees and institutions, values the model changed)."""
+    """(wrong or missed values over all fields, values the model changed)."""
     counts, learned = [], 0
     for d in docs:
         parsed = parse_bytes(d.path.read_bytes(), d.path.name, adapter=adapter)
         learned += sum(f.extractor.startswith("learned:") for _, f in parsed.fields.iter_fields())
         counts.append(scoring.score_parsed(parsed, d.gt, d.annotated).counts)
     merged = scoring.merge_counts(counts)
-    return sum(merged[f].fp + merged[f].fn for f in FIELDS), learned
+    return sum(c.fp + c.fn for c in merged.values()), learned
 
 
 def test_learns_the_unseen_layouts_error_and_fixes_new_documents(
@@ -59,8 +60,8 @@ def test_learns_the_unseen_layouts_error_and_fixes_new_documents(
 ) -> None:
     before, _ = _errors(docs["test"], None)
     after, learned = _errors(docs["test"], model)
-    assert before >= 8  # the rules really do get this layout wrong
-    assert after <= 0.75 * before  # a quarter of those errors fixed from 20 corrected CVs
+    assert before >= 20  # the rules really do get this layout wrong
+    assert after <= 0.8 * before  # a fifth of those errors fixed from 14 corrected CVs
     assert learned > 0
 
 

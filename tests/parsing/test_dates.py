@@ -90,3 +90,18 @@ def test_total_years_merges_overlaps() -> None:
     ranges = [("2018-01", "2019-12"), ("2019-01", "2020-12"), ("2024-01", "present")]
     # 2018-01..2020-12 = 36 months, 2024-01..2026-01 = 25 months
     assert total_years(ranges, today) == round(61 / 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "end_pos"),
+    [
+        ("September 2015 - July 2017MBA", ("2015-09", "2017-07"), 26),
+        ("octobre 1995 – juillet 1998BTS Management", ("1995-10", "1998-07"), 27),
+    ],
+)
+def test_a_range_glued_to_the_next_cell_still_reads(
+    text: str, expected: tuple[str, str], end_pos: int
+) -> None:
+    (r,) = find_date_ranges(text)
+    assert (r.start, r.end, r.end_pos) == (*expected, end_pos)
+    assert find_date_ranges("ISO9001 certified") == []  # digits glued to letters before stay

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from parsing.extractors.education import degree_match
+from parsing.extractors.entry_blocks import title_score
 from parsing.model import EducationEntry, ExperienceEntry
 from parsing.pipeline import parse_bytes
 from parsing.sections import match_heading
@@ -205,7 +206,7 @@ def test_jobs_told_in_sentences_are_entries_when_no_block_is_found() -> None:
 def test_degree_school_year_blocks_group_by_their_closing_year() -> None:
     _, schools = _parse(DATE_LAST_EDUCATION)
     assert _schools(schools) == [
-        ("Bachelor of Engineering in\nELECTRONICS", "Lakeside Institute of Technology", "2014"),
+        ("Bachelor of Engineering in ELECTRONICS", "Lakeside Institute of Technology", "2014"),
         ("Network Security", "Acme Training Centre", "2015"),
         ("H.S.C", "St. Mary's Higher Secondary School", "2010"),
     ]
@@ -267,3 +268,89 @@ def test_institution_loses_a_leading_from_and_a_trailing_country() -> None:
         "Bachelor in Commerce from Bharathiar University, India, 2005\n"
     )
     assert [s for _, s, _ in _schools(schools)] == ["D.J. Academy", "Bharathiar University"]
+
+
+AT_SCHOOL = (
+    CONTACT
+    + """AUSBILDUNG
+
+M.A. Betriebswirtschaftslehre bei
+Fachhochschule Senftenberg
+April 2004 - September 2006
+Bachelor of Science Soziologie bei Universität
+Eilenburg
+September 1999 - Juni 2003
+Allgemeine Hochschulreife bei Hesse-Gymnasium Wolfach
+Oktober 1996 - Februar 1999
+
+FORMATION
+
+BTS Comptabilité chez Université de Pagesnec
+2009 - 2011
+Master en Sciences politiques chez IUT de Letellier-sur-Mer
+2017 - 2020
+"""
+)
+
+
+def test_at_words_of_the_five_languages_split_degree_from_school_even_when_wrapped() -> None:
+    _, schools = _parse(AT_SCHOOL)
+    assert _schools(schools) == [
+        ("M.A. Betriebswirtschaftslehre", "Fachhochschule Senftenberg", "2006-09"),
+        ("Bachelor of Science Soziologie", "Universität Eilenburg", "2003-06"),
+        ("Allgemeine Hochschulreife", "Hesse-Gymnasium Wolfach", "1999-02"),
+        ("BTS Comptabilité", "Université de Pagesnec", "2011"),
+        ("Master en Sciences politiques", "IUT de Letellier-sur-Mer", "2020"),
+    ]
+
+
+def test_a_school_named_gymnasium_is_a_school_and_sciences_is_no_sciences_po() -> None:
+    _, schools = _parse(CONTACT + "EDUCATION\n\nFachhochschulreife\nGymnasium Mürzzuschlag\n2005\n")
+    assert _schools(schools) == [("Fachhochschulreife", "Gymnasium Mürzzuschlag", "2005")]
+    assert degree_match("Gymnasium") is not None  # alone it is still the school-leaving degree
+
+
+ROLES_AT_ONE_EMPLOYER = (
+    CONTACT
+    + """EXPERIENCE
+
+08/2011 – Present | Nordwind Logistics Inc
+02/2017 – Present | Senior Blockchain Developer
+• Designed and implemented a new product line using SUSE Linux
+• Coordinated with external partners to roll out a migration to
+the cloud in 5 countries
+08/2011 – 01/2017 | Blockchain Developer
+• Improved lead time by 40% within the first year
+07/2005 – 06/2011 | Back-End Engineer
+Yang LLC
+06/2001 – 07/2005 | Técnico de sistemas, Planas y asociados S.L.
+"""
+)
+
+
+def test_an_employer_heading_over_its_roles_is_their_company_not_an_entry() -> None:
+    jobs, _ = _parse(ROLES_AT_ONE_EMPLOYER)
+    assert _jobs(jobs) == [
+        ("Senior Blockchain Developer", "Nordwind Logistics Inc"),
+        ("Blockchain Developer", "Nordwind Logistics Inc"),
+        ("Back-End Engineer", "Yang LLC"),
+        ("Técnico de sistemas", "Planas y asociados S.L."),
+    ]
+    inherited = jobs[1].company
+    assert inherited is not None and inherited.extractor == "experience.inherited"
+    # a bullet's wrapped tail ('the cloud …') never becomes the next entry's employer
+    assert all(c != "the cloud in 5 countries" for _, c in _jobs(jobs))
+
+
+def test_a_single_employer_heading_is_read_as_the_company_of_the_roles_below() -> None:
+    # one part each: the heading alone could be a title; the role below reads more like one
+    jobs, _ = _parse(
+        CONTACT + "EXPERIENCE\n\n2000 - Today | Nagarajan-Arora\n"
+        "2008 - Today | Senior Systems Administrator\n• Automated reporting\n"
+        "2000 - 2008 | Systems Administrator\n• Ran the servers\n"
+    )
+    assert _jobs(jobs) == [
+        ("Senior Systems Administrator", "Nagarajan-Arora"),
+        ("Systems Administrator", "Nagarajan-Arora"),
+    ]
+    assert title_score("Senior Systems Administrator") == title_score("Systems Administrator")

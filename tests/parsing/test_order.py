@@ -191,3 +191,19 @@ def test_key_value_rows_are_not_wrapped_labels() -> None:
     values = frozenset(i for i, b in enumerate(boxes) if b[0] == 150)
     rows = [list(r) for b in order_segments(boxes, values=values) for r in b.rows]
     assert rows[:2] == [[0, 2], [1, 3]]
+
+
+def test_a_long_label_inside_its_column_does_not_cut_the_table() -> None:
+    # Date cells of one, two and three lines; the widest date line stays left of the clean
+    # gutter at x 125-146, so it crosses no boundary and must not split its own cell.
+    boxes: list[Box] = [
+        (51, 358, 110, 368), (146, 358, 330, 368),  # 0 "October 2000 –" | 1 degree
+        (51, 371, 112, 381), (146, 372, 280, 382),  # 2 "December 2004" | 3 school
+        (149, 388, 200, 398),  # 4 a grade
+        (51, 408, 124, 418), (146, 408, 250, 418),  # 5 "September 1997" (widest) | 6 degree
+        (51, 421, 104, 431), (146, 422, 300, 432),  # 7 "– September" | 8 school
+        (51, 433, 72, 443), (149, 438, 210, 448),  # 9 "2000" | 10 a grade
+    ]  # fmt: skip
+    rows = _reading(boxes)
+    assert rows[3][:3] == [5, 7, 9]  # the three date lines read as one label
+    assert [r for r in rows if 8 in r] == [[8]]

@@ -23,6 +23,7 @@ from parsing.layout import Layout
 from parsing.model import Status
 from parsing.readers import read_layout, sniff_format
 from parsing.readers.pdf import read_pdf
+from parsing.sections import segment_sections
 
 W, HEIGHT = A4
 LEFT = [f"Left column line {k} about Python" for k in range(8)]
@@ -492,3 +493,69 @@ def test_markdown_is_stripped() -> None:
 def test_text_encodings_round_trip() -> None:
     for data in ("José Müller\n".encode("utf-16"), "José Müller\n".encode("cp1252")):
         assert _texts(read_layout(data)) == ["José Müller"]
+
+
+def _timeline_grid() -> bytes:
+    """A narrow date column whose ranges wrap ("September 2015 - July" / "2017"), each entry a
+    short grid of two rows: the degree, then the school."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 50, 80, "Education", size=12, bold=True)
+        top = 100.0
+        for first, second, degree, school in [
+            ("September 2015 - July", "2017", "MBA", "Indian Institute of Technology Nadiad"),
+            ("September 2011 -", "December 2015", "B.Com", "National Institute of Technology"),
+            ("octobre 1995 –", "juillet 1998", "BTS Management", ""),
+        ]:
+            _text(c, 50, top, first, size=8.5)
+            _text(c, 50, top + 11, second, size=8.5)
+            _text(c, 146, top, degree)
+            if school:
+                _text(c, 146, top + 12, school)
+            top += 44
+
+    return _pdf(draw)
+
+
+def test_a_date_range_wrapped_in_its_column_reads_whole() -> None:
+    assert _texts(read_pdf(_timeline_grid())) == [
+        "Education",
+        "September 2015 - July 2017 | MBA",
+        "Indian Institute of Technology Nadiad",
+        "September 2011 - December 2015 | B.Com",
+        "National Institute of Technology",
+        "octobre 1995 – juillet 1998 | BTS Management",
+    ]
+
+
+def _wrapped_headings() -> bytes:
+    """A narrow label column whose headings wrap: 'Beruflicher' / 'Hintergrund', 'Educational' /
+    'Background', each over an entry."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 50, 60, "Jana Example", size=18, bold=True)
+        _text(c, 50, 80, "jana@example.com")
+        top = 120.0
+        for words, date, entry in [
+            (("Beruflicher", "Hintergrund"), "seit 10/2023", "Pflegefachkraft, Klinikum Nord GmbH"),
+            (("Educational", "Background"), "2015-06", "PhD in Bioinformatics, Carmenfurt Poly"),
+        ]:  # fmt: skip
+            for k, w in enumerate(words):
+                c.setFont("Helvetica-Bold", 11)
+                c.drawRightString(150, HEIGHT - top - 17 * k, w)
+            top += 40
+            c.setFont("Helvetica", 10)
+            c.drawRightString(150, HEIGHT - top, date)
+            _text(c, 170, top, entry)
+            top += 40
+
+    return _pdf(draw)
+
+
+def test_a_heading_wrapped_over_two_lines_opens_its_section() -> None:
+    layout = read_pdf(_wrapped_headings())
+    kinds = [(s.kind, layout.lines[s.first].text) for s in segment_sections(layout)[1:]]
+    assert kinds == [
+        ("experience", "seit 10/2023 Pflegefachkraft, Klinikum Nord GmbH"),
+        ("education", "2015-06 PhD in Bioinformatics, Carmenfurt Poly"),
+    ]
