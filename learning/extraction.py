@@ -31,6 +31,7 @@ from learning.features import (
     Candidate,
     candidate_features,
     entry_window,
+    learned_field,
     line_candidates,
     same_value,
     span_of,
@@ -39,7 +40,6 @@ from learning.layout_memory import MIN_SIMILARITY, assign_families, fingerprint,
 from learning.structure import SKOPS_TRUSTED as STRUCTURE_TRUSTED
 from learning.structure import StructureModel
 from parsing.extractors.base import Context
-from parsing.extractors.education import degree_match
 from parsing.layout import Layout
 from parsing.model import Field, Fields
 from parsing.sections import segment_sections
@@ -245,48 +245,37 @@ class CorrectionModel:
                 out[field] = ranker
         return out
 
-    def rankers_for(self, layout: Layout) -> dict[str, Pipeline]:
-        """The rankers a document uses: its family's (falling back to the shared ones), all
-        shared ones without memory, none for a layout no corrected document resembles."""
-        if not self.memory:
-            return self.rankers_
-        fam = self._family(layout)
-        if fam is None:
-            return {}
-        return {**self.rankers_, **self.family_rankers_.get(fam, {})}
-
-    def structure_for(self, layout: Layout) -> StructureModel | None:
-        """The structure model a document uses, chosen like `rankers_for` (None = none)."""
+    def models_for(self, layout: Layout) -> tuple[dict[str, Pipeline], StructureModel | None]:
+        """The rankers and structure model a document uses: its family's (falling back to the
+        shared ones), the shared ones without memory, none for a layout no corrected document
+        resembles (None = no structure model)."""
+        # models saved before the structure model existed have no structure_ attributes
         shared = getattr(self, "structure_", None)
         if not self.memory:
-            return shared
-        fam = self._family(layout)
-        if fam is None:
-            return None
-        return getattr(self, "family_structures_", {}).get(fam, shared)
-
-    def _family(self, layout: Layout) -> str | None:
-        """The corrected-layout family a document belongs to (None = none resembles it)."""
+            return self.rankers_, shared
         fam, _ = nearest_family(
             fingerprint(layout),
             self.fingerprints_,
             self.doc_families_,
             min_similarity=self.min_similarity,
         )
-        return None if fam is None else str(fam)
+        if fam is None:
+            return {}, None
+        key = str(fam)
+        rankers = {**self.rankers_, **self.family_rankers_.get(key, {})}
+        return rankers, getattr(self, "family_structures_", {}).get(key, shared)
 
     def adapt(self, fields: Fields, ctx: Context) -> Fields:
         """Fields with confident learned fixes applied (the input is not modified)."""
         out = fields.model_copy(deep=True)
-        self._rank(out, ctx)
-        structure = self.structure_for(ctx.layout)
+        rankers, structure = self.models_for(ctx.layout)
+        self._rank(out, ctx, rankers)
         if structure is not None:
             structure.adapt(fields, out, ctx)
         return out
 
-    def _rank(self, out: Fields, ctx: Context) -> None:
+    def _rank(self, out: Fields, ctx: Context, rankers: dict[str, Pipeline]) -> None:
         """Let the span rankers replace or fill values of `out` in place."""
-        rankers = self.rankers_for(ctx.layout)
         if not rankers:
             return
         for name in TOP_FIELDS:
@@ -331,15 +320,11 @@ class CorrectionModel:
         )
         if slot.rule is not None and proba[best] - rule_p < self.replace_margin:
             return None
-        value = cand.text(ctx.layout)
-        normalized = None
-        if slot.field == "education.degree":
-            hit = degree_match(value)
-            normalized = hit[2] if hit else "other"
-        return Field(
-            value=value,
-            normalized=normalized,
-            confidence=round(float(proba[best]), 3),
-            source=ctx.layout.source(cand.start, cand.end),
+        return learned_field(
+            ctx,
+            cand.start,
+            cand.end,
+            field=slot.field,
+            confidence=float(proba[best]),
             extractor=f"learned:{slot.field}",
         )

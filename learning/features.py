@@ -263,6 +263,25 @@ def candidate_features(
     return feats
 
 
+def learned_field(
+    ctx: Context, start: int, end: int, *, field: str, confidence: float, extractor: str
+) -> Field:
+    """A learned value read from layout.text[start:end] as a recruiter would type it, with its
+    source and confidence; a degree is normalised to its level like the rules do."""
+    value = " ".join(ctx.layout.text[start:end].split())
+    normalized = None
+    if field == "education.degree":
+        hit = degree_match(value)
+        normalized = hit[2] if hit else "other"
+    return Field(
+        value=value,
+        normalized=normalized,
+        confidence=round(confidence, 3),
+        source=ctx.layout.source(start, end),
+        extractor=extractor,
+    )
+
+
 def _is_institution(text: str) -> bool:
     """True when a piece of text names a school or university (a lexicon word in it)."""
     return bool(set(lexicon.normalise(text).split()) & lexicon.institution_words())

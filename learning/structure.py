@@ -25,7 +25,7 @@ labels and the order they are applied in.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,9 +36,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from learning.examples import Example
-from learning.features import DANGLING, _bucket, _shape, same_value, span_of
+from learning.features import (
+    DANGLING,
+    DATE_COMPONENTS,
+    _bucket,
+    _shape,
+    learned_field,
+    same_value,
+    span_of,
+)
 from parsing.extractors.base import BULLET_RE, Context
-from parsing.extractors.education import degree_match
 from parsing.model import Field, Fields
 
 LIST_GROUPS = ("skills", "certifications")
@@ -46,8 +53,6 @@ ENTRY_GROUPS: dict[str, tuple[str, ...]] = {
     "experience": ("title", "company", "location", "start", "end"),
     "education": ("degree", "field", "institution", "start", "end"),
 }
-ENTRY_CLASSES = ("keep", "drop", "prev", "next")  # what the entry model answers
-DATES = ("start", "end")
 SEP_BULLETS = "•·▪◆♦►"
 SEP_COMMAS = ",;|/"
 SEP_DASHES = "–—-"
@@ -157,12 +162,10 @@ def pair_features(ctx: Context, items: Sequence[Field], i: int) -> dict[str, flo
 
 
 def _list_separator(ctx: Context, items: Sequence[Field]) -> str:
-    """The separator most neighbouring items of a list have between them."""
-    kinds = [_between(ctx, span_of(a), span_of(b)) for a, b in itertools.pairwise(items)]
-    return max(set(kinds), key=kinds.count) if kinds else "none"
-
-
-PAIR_CLASSES = ("keep", "join", "drop_head", "drop_tail", "drop_both")
+    """The separator most neighbouring items of a list have between them (a tie goes to the
+    first seen, so a feature never depends on string hashing)."""
+    kinds = Counter(_between(ctx, span_of(a), span_of(b)) for a, b in itertools.pairwise(items))
+    return kinds.most_common(1)[0][0] if kinds else "none"
 
 
 def _has_separator(value: str) -> bool:
@@ -192,11 +195,14 @@ def _pair_label(
     a, b = span_of(items[i]), span_of(items[i + 1])
     joined = f"{items[i].value} {items[i + 1].value}"
     for ex in adds:
-        span = ex.new_span[:2] if ex.new_span else None
-        covers = a is not None and b is not None and span is not None
-        if (covers and span[0] <= a[0] + 1 and span[1] >= b[1] - 1) or (  # type: ignore[index]
-            isinstance(ex.new_value, str) and same_value(ex.new_value, joined)
-        ):
+        span = ex.new_span
+        if (
+            a is not None
+            and b is not None
+            and span is not None
+            and span[0] <= a[0] + 1
+            and span[1] >= b[1] - 1
+        ) or (isinstance(ex.new_value, str) and same_value(ex.new_value, joined)):
             return "join"
     return "drop_both"
 
@@ -265,7 +271,7 @@ def entry_features(ctx: Context, entries: Sequence[Any], j: int, group: str) -> 
     for c in comps:
         feats[f"has={c}"] = float(c in mine)
         f = mine.get(c)
-        if f is not None and c not in DATES:
+        if f is not None and c not in DATE_COMPONENTS:
             words = str(f.value).split()
             feats[f"{c}.first_lower"] = float(str(f.value)[:1].islower())
             feats[f"{c}.dangling"] = float(bool(words) and words[-1].lower() in DANGLING)
@@ -397,19 +403,9 @@ class StructureModel:
                 return None
             clf: Any = DummyClassifier(strategy="prior")
         else:
-            clf = LogisticRegression(C=self.C, max_iter=2000, class_weight=self._weights(rows))
+            clf = LogisticRegression(C=self.C, max_iter=2000, class_weight=self.class_weight)
         pipe = Pipeline([("vec", DictVectorizer()), ("clf", clf)])
         return pipe.fit([f for f, _ in rows], [y for _, y in rows])
-
-    def _weights(self, rows: Rows) -> dict[Any, float] | str | None:
-        """Class weights: 'sqrt' lifts rare decisions (a merge seen 3 times among 200 kept
-        entries) halfway to 'balanced', which lets a single odd example decide too much."""
-        if self.class_weight != "sqrt":
-            return self.class_weight
-        counts: dict[Any, int] = defaultdict(int)
-        for _, y in rows:
-            counts[y] += 1
-        return {y: float(np.sqrt(len(rows) / (len(counts) * n))) for y, n in counts.items()}
 
     def fit(self, docs: Sequence[Sequence[Example]], contexts: Sequence[Context]) -> StructureModel:
         """Learn from each document's corrections (with its Context); returns self."""
@@ -468,7 +464,9 @@ class StructureModel:
             key = f"{group}.{c}"
             if c in theirs:
                 votes = self.merge_votes_.setdefault(key, [0, 0])
-                src_value = f.normalized if c in DATES and f.normalized is not None else f.value
+                src_value = (
+                    f.normalized if c in DATE_COMPONENTS and f.normalized is not None else f.value
+                )
                 if any(ex.action == "edit" and same_value(str(ex.new_value), str(src_value))
                        for ex in exs):  # fmt: skip
                     votes[1] += 1
@@ -573,15 +571,8 @@ class StructureModel:
             run = _run_on(src, c) if yes > no else None
             span = span_of(f)
             if run is not None and span is not None:
-                a, b = span[0], run[1]
-                value = " ".join(ctx.layout.text[a:b].split())
-                hit = degree_match(value) if (group, c) == ("education", "degree") else None
-                f = Field(
-                    value=value,
-                    normalized=(hit[2] if hit else "other") if c == "degree" else None,
-                    confidence=round(p, 3),
-                    source=ctx.layout.source(a, b),
-                    extractor=EXTRACTOR,
+                f = learned_field(
+                    ctx, span[0], run[1], field=key, confidence=p, extractor=EXTRACTOR
                 )
             setattr(dst, c, f)
 
@@ -641,7 +632,7 @@ def _merge_target(
     side that lacks one of j's values (a grouping line without a title), else the neighbour."""
     order = range(j - 1, -1, -1) if side == "prev" else range(j + 1, len(entries))
     ok = [k for k in order if keep[k] and actions[k] == "keep"]
-    wanted = {c for c in _comps(entries[j]) if c not in (*DATES, "description")}
+    wanted = {c for c in _comps(entries[j]) if c not in (*DATE_COMPONENTS, "description")}
     for k in ok:
         if wanted - set(_comps(entries[k])):
             return k
@@ -667,7 +658,7 @@ def _run_on(entry: Any, comp: str) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
     for c, f in comps.items():
         s = span_of(f)
-        if c == comp or c in DATES or s is None or s[0] < span[1]:
+        if c == comp or c in DATE_COMPONENTS or s is None or s[0] < span[1]:
             continue
         if s[0] - span[1] <= 3 and (best is None or s[0] < best[0]):
             best = s
@@ -681,7 +672,7 @@ def _within_other(comps: dict[str, Field], comp: str) -> bool:
         return False
     return any(
         c != comp
-        and c not in DATES
+        and c not in DATE_COMPONENTS
         and (s := span_of(f)) is not None
         and s[0] <= span[0]
         and span[1] <= s[1]

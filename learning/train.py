@@ -234,11 +234,11 @@ def _learned_values(parsed: ParsedCV) -> dict[str, str]:
     for path, f in parsed.fields.iter_fields():
         if f.value in (None, ""):
             continue
-        value = " ".join(str(f.value).split()).casefold()
-        if field_type(path) in fields:
+        value, kind = " ".join(str(f.value).split()).casefold(), field_type(path)
+        if kind in fields:
             out[path] = value
-        elif field_type(path) in LIST_GROUPS:
-            out[f"{field_type(path)}={value}"] = value
+        elif kind in LIST_GROUPS:
+            out[f"{kind}={value}"] = value
     return out
 
 
