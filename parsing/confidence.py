@@ -64,7 +64,6 @@ WEIGHTS: dict[str, float] = {
     "inherited": -0.4,
     "precise": 0.4,
     "long": -0.8,
-    "wrapped": -0.8,
     "phrase": -1.0,
     "lowercase": -0.7,
     "fragment": -1.0,

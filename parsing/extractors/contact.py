@@ -458,9 +458,10 @@ def _other_region_phones(ctx: Context, tried: str | None) -> list[Match]:
     The first region, in FALLBACK_REGIONS order, under which a zone number is valid wins."""
     if ctx.country:
         return []
-    zone = _zone(ctx)
-    in_zone = set(zone)
-    rest = [i for i in range(len(ctx.layout.lines)) if i not in in_zone]
+    # lines with a run of digits, found once rather than once per region
+    hinted = {i for i, ln in enumerate(ctx.layout.lines) if PHONE_HINT_RE.search(ln.text)}
+    zone = [i for i in _zone(ctx) if i in hinted]
+    rest = sorted(hinted.difference(zone))
     for region in FALLBACK_REGIONS:
         if region == tried:
             continue
@@ -671,10 +672,11 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                     continue
                 if sum(c.isdigit() for c in seg) > 12 or (name_shape(seg) and "," not in seg):
                     continue
-                if match_heading(seg) is not None or parse_location(seg) is None:
+                parsed = None if match_heading(seg) is not None else parse_location(seg)
+                if parsed is None:
                     continue
                 ev: dict[str, float] = {}
-                norm = (parse_location(seg) or ("", {}))[1]
+                norm = parsed[1]
                 if norm.pop("gazetteer", None):
                     ev["gazetteer"] = 0.8
                 elif "countryCode" in norm:

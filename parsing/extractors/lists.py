@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -150,17 +151,15 @@ def _well_formed_skill(text: str) -> bool:
 def skill_item_evidence(text: str, how: str) -> dict[str, float]:
     """Evidence about one skills-section item beyond the lexicon: shape says skill or prose.
 
-    A skill name is short, starts like a name and carries no function words; an item that wraps
-    across lines, starts in lower case or reads like a phrase is more likely a fragment."""
+    A skill name is short, starts like a name and carries no function words; an item that
+    starts in lower case or reads like a phrase is more likely a fragment."""
     ev: dict[str, float] = {"in_section": 1.0, how: 1.0}
     if how != "unknown":
         return ev
     words = text.split()
-    if "\n" in text:
-        ev["wrapped"] = 1.0
     if len(words) > 2:
         ev["long"] = min(1.0, (len(words) - 2) / 3)
-    if sum(w.lower() in PHRASE_WORDS for w in words):
+    if any(w.lower() in PHRASE_WORDS for w in words):
         ev["phrase"] = 1.0
     if (
         re.match(r"[&:)\]]", text)
@@ -176,9 +175,20 @@ def skill_item_evidence(text: str, how: str) -> dict[str, float]:
     return ev
 
 
+class _SkillItem(NamedTuple):
+    """A skills-section item kept for scoring; `canon` None = not in the lexicon."""
+
+    start: int
+    end: int
+    text: str
+    canon: str | None
+    how: str
+    job_board: bool  # listed with "(N years)"
+
+
 def extract_skills(ctx: Context) -> list[Field] | None:
     """Skills-section items (canonicalised; unknown well-formed items kept) and text skills."""
-    kept: list[tuple[int, int, str, str | None, str, bool]] = []
+    kept: list[_SkillItem] = []
     seen: set[str] = set()
     has_section = bool(ctx.of_kind("skills"))
     for a, b, text in _items(ctx, ("skills",)):
@@ -195,7 +205,7 @@ def extract_skills(ctx: Context) -> list[Field] | None:
         if key in seen:
             continue
         seen.add(key)
-        kept.append((a, b, text, canon, how, years is not None))
+        kept.append(_SkillItem(a, b, text, canon, how, years is not None))
     neighbours = _list_evidence(kept)
     out: list[Field] = []
     for a, b, text, canon, how, job_board in kept:
@@ -204,9 +214,12 @@ def extract_skills(ctx: Context) -> list[Field] | None:
             ev.update(neighbours)
         if job_board:
             ev["labelled"] = 1.0  # "(N years)" is how job boards list skills
-        item = ctx.make(a, b, "skill", ev, f"skills.section.{how}", value=" ".join(text.split()))
-        item.normalized = canon or item.value
-        out.append(item)
+        value = " ".join(text.split())
+        out.append(
+            ctx.make(
+                a, b, "skill", ev, f"skills.section.{how}", value=value, normalized=canon or value
+            )
+        )
     if not has_section:
         out.extend(_text_skills(ctx, seen))
     if not out and not has_section:
@@ -214,15 +227,15 @@ def extract_skills(ctx: Context) -> list[Field] | None:
     return out
 
 
-def _list_evidence(items: list[tuple[int, int, str, str | None, str, bool]]) -> dict[str, float]:
+def _list_evidence(items: list[_SkillItem]) -> dict[str, float]:
     """What the whole skills list says about its unknown items.
 
     A list whose other items are known skills and short names is a keyword list, so an unknown
     item in it is probably a skill too; a list of long unknown phrases is prose cut at commas."""
     if len(items) < LIST_EVIDENCE_MIN:
         return {}
-    known = sum(canon is not None for _, _, _, canon, _, _ in items) / len(items)
-    short = sum(len(text.split()) <= 2 for _, _, text, _, _, _ in items) / len(items)
+    known = sum(item.canon is not None for item in items) / len(items)
+    short = sum(len(item.text.split()) <= 2 for item in items) / len(items)
     return {
         "known_neighbours": max(-1.0, min(1.0, (known - 0.3) * 2.5)),
         "short_neighbours": max(-1.0, min(1.0, (short - 0.8) * 5)),
@@ -266,8 +279,10 @@ def _plain_word_use(surface: str, canon: str, text: str, at: int) -> bool:
         return False
     if surface.islower() or surface.isupper():
         return True
-    before = text[:at].rstrip(" \t")
-    return not before or before[-1] in ".!?:;\n•-–*"
+    i = at  # walk back over blanks: slicing text[:at] would copy the section per span
+    while i and text[i - 1] in " \t":
+        i -= 1
+    return not i or text[i - 1] in ".!?:;\n•-–*"
 
 
 def _language_lookup(text: str) -> tuple[str, str] | None:
@@ -456,6 +471,7 @@ CERT_LEAD_RE = re.compile(
 )
 CERT_SCAN_KINDS = ("awards", "skills", "education", "summary", "header", "interests", "contact")
 NOT_CERT_RE = re.compile(r"\bdriv(?:ing|er'?s?)\b|^certified\s+in\b", re.I)
+CERTIFIED_IN_RE = re.compile(r"^certified\s+in\s+", re.I)
 # In education sections, school certificates and degrees ("Licence", "BSc") are schooling.
 SCHOOLING_RE = re.compile(r"\b(?:school|secondary|leaving|matric\w*|board|sslc|hsc|ssc)\b", re.I)
 CERT_MAX_WORDS = 12
@@ -463,9 +479,26 @@ CLAUSE_START_RE = re.compile(r"[:;,.|•●▪]\s|^\s*\d+[.)]\s|^\W+")
 
 
 def _schooling(name: str) -> bool:
-    """A school certificate or a degree, named in an education section."""
+    """A school-leaving certificate or a degree ("Licence", "BSc"): schooling, not a certificate."""
     degree = degree_match(name)
     return bool(SCHOOLING_RE.search(name)) or (degree is not None and degree[2] != "certificate")
+
+
+def _certificate_name(body: str, m: re.Match[str]) -> tuple[int, str] | None:
+    """(clause start, name) of the certificate whose word `m` matched in `body`; None = not a
+    certificate (a driving licence, schooling, an unbalanced or lower-case fragment)."""
+    cuts = CLAUSE_START_RE.finditer(body[: m.start()])
+    start = max((x.end() for x in cuts), default=0)
+    lead = CERT_LEAD_RE.match(body[start : m.start()])
+    start += lead.end() if lead else 0
+    tail = CERT_TAIL_RE.match(body[m.end() :])
+    name = body[start : m.end() + (tail.end() if tail else 0)].strip()
+    if not name[:1].isupper() or name.count("(") != name.count(")"):
+        return None
+    name = CERTIFIED_IN_RE.sub("", name)  # "Certified in X Certificate" → "X Certificate"
+    if NOT_CERT_RE.search(name) or not 2 <= len(name.split()) <= CERT_MAX_WORDS:
+        return None
+    return None if _schooling(name) else (start, name)
 
 
 def _named_certificates(ctx: Context, known: dict[str, str], seen: set[str]) -> list[Field]:
@@ -478,24 +511,10 @@ def _named_certificates(ctx: Context, known: dict[str, str], seen: set[str]) -> 
         for _i, line, off in content_lines(ctx, section):
             body = line.text[off:]
             for m in CERT_WORD_RE.finditer(body):
-                cuts = CLAUSE_START_RE.finditer(body[: m.start()])
-                start = max((x.end() for x in cuts), default=0)
-                lead = CERT_LEAD_RE.match(body[start : m.start()])
-                start += lead.end() if lead else 0
-                tail = CERT_TAIL_RE.match(body[m.end() :])
-                end = m.end() + (tail.end() if tail else 0)
-                name = body[start:end].strip()
-                if not name[:1].isupper() or name.count("(") != name.count(")"):
+                found = _certificate_name(body, m)
+                if found is None or found[1].lower() in seen:
                     continue
-                if NOT_CERT_RE.search(name):
-                    name = re.sub(r"^certified\s+in\s+", "", name, flags=re.I)
-                    if NOT_CERT_RE.search(name):
-                        continue
-                words = name.split()
-                if len(words) < 2 or len(words) > CERT_MAX_WORDS or name.lower() in seen:
-                    continue
-                if _schooling(name):
-                    continue
+                start, name = found
                 seen.add(name.lower())
                 a = line.start + off + body.find(name, start)
                 ev = {"outside_section": 1.0, "lexicon": 1.0}

@@ -3,8 +3,6 @@ and property tests: no normaliser raises on arbitrary text."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +12,7 @@ from parsing.dates import find_date_ranges, normalize_date
 from parsing.extractors.contact import parse_location
 from parsing.extractors.education import degree_match
 from parsing.extractors.lists import canonical_skill
+from parsing.layout import Layout, Page
 from parsing.model import ParsedCV
 from parsing.pipeline import extract_fields, parse_bytes
 from parsing.readers import read_layout
@@ -279,10 +278,8 @@ def test_a_wall_of_text_without_headings_reads_as_flattened() -> None:
     assert title.confidence < cv.make(0, 5, "title", ["in_section"], "t").confidence
 
 
-def _pdf_like(rows: list[tuple[str, float]]) -> Any:
+def _pdf_like(rows: list[tuple[str, float]]) -> Layout:
     """A one-page PDF-like Layout: SKILLS heading, then lines with their right edge."""
-    from parsing.layout import Layout, Page
-
     raw = [("Ada Stone", 200.0), ("SKILLS", 120.0), *rows]
     lines = [
         {"text": t, "page": 1, "bbox": (72.0, 100.0 + 14 * n, x1, 110.0 + 14 * n), "size": 10.0,
