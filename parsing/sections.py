@@ -132,7 +132,7 @@ def segment_sections(layout: Layout) -> list[Section]:
         bullet = BULLET_START.match(line.text)
         if bullet and not (line.bold or (body > 0 and line.size >= body + 0.8)):
             continue
-        text = line.text[bullet.end() if bullet else 0 :].strip().rstrip(":-–").strip()
+        text = _heading_text(line.text[bullet.end() if bullet else 0 :])
         hit = match_heading(text)
         wrapped = _wrapped_heading(lines, i, text, hit, body)
         if wrapped is not None:
@@ -175,10 +175,10 @@ def _wrapped_heading(
 ) -> tuple[str, str, float] | None:
     """The heading read over two short lines set alike (a narrow label column wraps
     'Educational Background'), when the two together name a section better than the first."""
-    if i + 1 >= len(lines) or len(text.split()) > 2:
-        return None
+    if (hit is not None and hit[2] >= 1.0) or i + 1 >= len(lines) or len(text.split()) > 2:
+        return None  # an exact heading on its own, or no short line to continue
     line, nxt = lines[i], lines[i + 1]
-    nxt_text = nxt.text.strip().rstrip(":-–").strip()
+    nxt_text = _heading_text(nxt.text)
     if (
         not nxt_text
         or len(nxt_text.split()) > 2
@@ -191,9 +191,12 @@ def _wrapped_heading(
     if (own := match_heading(nxt_text)) is not None and own[2] >= 1.0:
         return None  # the next line is a heading of its own
     joined = match_heading(f"{text} {nxt_text}")
-    if joined is None or joined[2] < 1.0 or (hit is not None and hit[2] >= 1.0):
-        return None
-    return joined
+    return joined if joined is not None and joined[2] >= 1.0 else None
+
+
+def _heading_text(text: str) -> str:
+    """A line's words as a heading is matched: without a trailing colon or dash."""
+    return text.strip().rstrip(":-–").strip()
 
 
 def _has_contact(text: str) -> bool:

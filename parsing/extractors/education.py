@@ -13,6 +13,7 @@ from parsing.extractors.base import BULLET_RE, Context, content_lines
 from parsing.extractors.contact import parse_location
 from parsing.extractors.entry_blocks import (
     AT_RE,
+    AT_WORDS,
     STRIP,
     Part,
     doc_evidence,
@@ -37,7 +38,7 @@ DANGLING_RE = re.compile(
 EDU_CUTS = (
     (r"\|", 7),
     (r"\sfrom\s", 6),
-    (r"\s(?:at|bei|chez|bij)\s", 5),
+    (rf"\s(?:{AT_WORDS})\s", 5),
     (",", 4),
     (" — ", 3),
     (" – ", 2),
@@ -358,8 +359,9 @@ def _slot_mode(rows: list[EduRow]) -> tuple[bool, str, bool]:
         and any(r[3] for r in rows[1:4])
         and not any(_date_free(r[1], r[3], 0) for r in rows if r[3])
     )
-    first_unknown = "institution" if _institution_first(rows) else "degree"
-    named = sum(1 for r in rows if _edu_part_kind(r[1]) != "unknown")
+    kinds = [_edu_part_kind(r[1]) for r in rows]
+    first_unknown = "institution" if _institution_first(kinds) else "degree"
+    named = sum(1 for k in kinds if k != "unknown")
     dense = len(rows) <= WIDE_SECTION_ROWS or named >= DENSE_SHARE * len(rows)
     return date_last, first_unknown, dense
 
@@ -417,9 +419,8 @@ def _edu_row(body: str, base: int) -> EduRow:
     return base, stripped, cut, find_date_ranges(stripped)
 
 
-def _institution_first(rows: list[EduRow]) -> bool:
+def _institution_first(kinds: list[str]) -> bool:
     """Whether this section writes the school before the degree (votes of adjacent lines)."""
-    kinds = [_edu_part_kind(r[1]) for r in rows]
     votes = 0
     for a, b in itertools.pairwise(kinds):
         if {a, b} == {"degree", "institution"}:

@@ -21,13 +21,14 @@ CONNECTIVES = frozenset(
     "of and for the de du des la le van von der und et y e di da in at on".split()
 )
 SENTENCE_WORDS = frozenset("the a an i my our we was were is are have has had".split())
+AT_WORDS = r"at|@|chez|bei|bij"  # "Engineer at Acme" in the five heading languages (es: "en")
 PART_SPLIT_RE = re.compile(
-    r"\s+(?:at|@|chez|bei|bij)\s+|\s+(?:en|in der|im)\s+(?=[A-Z0-9ÀÉÖÜ])"
+    rf"\s+(?:{AT_WORDS})\s+|\s+(?:en|in der|im)\s+(?=[A-Z0-9ÀÉÖÜ])"
     r"|\s*[|•·]\s*|\s+[—–-]\s+|,\s+|\t|\s{3,}"
 )
 STRONG_SPLIT_RE = re.compile(r"\s+(?:at|@)\s+|\s*[|•·]\s*|\s+[—–-]\s+|\t|\s{3,}")
 STRIP = " ()[]-–—,:;|•"
-AT_RE = re.compile(r"\s+(?:at|@|chez|bei|bij)\s+", re.I)
+AT_RE = re.compile(rf"\s+(?:{AT_WORDS})\s+", re.I)
 ENTRY_LABELS = {
     **dict.fromkeys(
         (

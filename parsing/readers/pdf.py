@@ -456,16 +456,16 @@ def _merge_wrapped_dates(segs: list[Segment]) -> list[Segment]:
     date. It joins when the second piece sits right under the first (left or right edges
     aligned) and only the two together make a range: geometry alone cannot tell a wrapped date
     from two table rows; the text can. The merged box keeps the first line's height."""
-    out = list(segs)
-    taken: set[int] = set()
+    out: list[Segment | None] = list(segs)
+    used: set[int] = set()  # segments already part of a merge
     for n, a in enumerate(segs):
-        if n in taken or not any(ch.isdigit() for ch in a.text):
+        if n in used or not any(ch.isdigit() for ch in a.text):
             continue  # the first piece always carries a year
         if any(r.kind == "range" for r in find_date_ranges(a.text)):
             continue
         height = a.bottom - a.top
         for m, b in enumerate(segs):
-            if m == n or m in taken or not 0 <= b.top - a.bottom <= height:
+            if m == n or m in used or not 0 <= b.top - a.bottom <= height:
                 continue
             if abs(a.x0 - b.x0) > SAME_POS and abs(a.x1 - b.x1) > SAME_POS:
                 continue
@@ -474,18 +474,13 @@ def _merge_wrapped_dates(segs: list[Segment]) -> list[Segment]:
                 r.kind == "range" and r.end_pos >= len(joined) - 1 and r.start_pos < len(a.text)
                 for r in find_date_ranges(joined)
             ):
-                out[n] = Segment(
-                    a.chars + b.chars,
-                    min(a.x0, b.x0),
-                    a.top,
-                    max(a.x1, b.x1),
-                    a.bottom,
-                    joined,
-                    (*a.xs[:-1], a.x1, *b.xs),
-                )
-                taken.update((n, m))
+                xs = (*a.xs[:-1], a.x1, *b.xs)
+                box = (min(a.x0, b.x0), a.top, max(a.x1, b.x1), a.bottom)
+                out[n] = Segment(a.chars + b.chars, *box, joined, xs)
+                out[m] = None
+                used.update((n, m))
                 break
-    return [sg for k, sg in enumerate(out) if k not in taken or sg is not segs[k]]
+    return [sg for sg in out if sg is not None]
 
 
 def _is_marker(text: str) -> bool:
