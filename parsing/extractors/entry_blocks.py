@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from parsing import lexicon
 from parsing.contact import country_index, subdivision_index
@@ -121,12 +120,11 @@ WRAPPED_RANGE_RE = re.compile(r"(?:\d{4}\s*[-–—]|\d{4}\s*[-–—]\s*[^\W\d_
 NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten".split())
 
 
-@lru_cache(maxsize=1)
-def _company_dot_re() -> re.Pattern[str]:
-    """A line ending in a dotted legal form ('… S.L.', '… Pvt. Ltd.'): a name, not a sentence."""
-    forms = [f for f in lexicon.company_suffix_forms() if f.endswith(".")] + ["GmbH."]
-    alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{alt})$", re.I)
+def ends_with_legal_form(text: str) -> bool:
+    """The text ends in a company's legal form, with or without a closing dot ('… S.L.',
+    '… Pvt. Ltd.', '… GmbH.')."""
+    low = text.lower()
+    return any(low.endswith(" " + x) or low.endswith(f" {x}.") for x in lexicon.company_suffixes())
 
 
 def trim(piece: str) -> tuple[int, int]:
@@ -185,7 +183,7 @@ def _header_like(text: str) -> bool:
         return False
     if len(t.split()) > MAX_HEADER_WORDS:
         return False
-    if t.endswith(".") and len(t.split()) > 5 and not _company_dot_re().search(t):
+    if t.endswith(".") and len(t.split()) > 5 and not ends_with_legal_form(t):
         return False
     return match_heading(t) is None
 
@@ -319,7 +317,7 @@ def company_score(text: str) -> float:
     first = low.split()[0] if low.split() else ""
     s = -0.8 if text[:1].islower() and first not in NAME_PARTICLES else 0.0
     suffixes = lexicon.company_suffixes()
-    if words & suffixes or any(low.endswith(" " + x) for x in suffixes):
+    if words & suffixes or ends_with_legal_form(text):
         s += 2.5
     if re.search(r"\b[A-Z]{2,}\b", text) and len(text.split()) <= 3:
         s += 0.3

@@ -354,3 +354,14 @@ def test_a_single_employer_heading_is_read_as_the_company_of_the_roles_below() -
         ("Systems Administrator", "Nagarajan-Arora"),
     ]
     assert title_score("Senior Systems Administrator") == title_score("Systems Administrator")
+
+
+def test_a_long_header_ending_in_any_legal_form_and_a_dot_is_no_sentence() -> None:
+    jobs, _ = _parse(
+        CONTACT + "EXPERIENCE\n\n2019 - 2021 | Senior Engineer, Northwind Trading Holdings AG.\n"
+        "2016 - 2019 | Analyst, Planas y asociados S.L.\n"
+    )
+    assert _jobs(jobs) == [
+        ("Senior Engineer", "Northwind Trading Holdings AG."),
+        ("Analyst", "Planas y asociados S.L."),
+    ]
