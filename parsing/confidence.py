@@ -72,6 +72,7 @@ WEIGHTS: dict[str, float] = {
     "short_neighbours": 0.8,
     "duplicate": -0.5,
     "region_guessed": -0.4,
+    "region_conflict": -2.0,
     "country": 0.7,
     "gazetteer": 0.9,
     "degraded": -0.3,

@@ -76,20 +76,38 @@ def find_phones(text: str, region: str | None) -> list[Match]:
     """Phone numbers in E.164; valid ones first-class, merely possible ones marked invalid."""
     out: list[Match] = []
     seen: set[tuple[int, int]] = set()
+    blanked = _blank_dialling_noise(text)
     for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
-        for m in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=leniency):
+        for m in phonenumbers.PhoneNumberMatcher(blanked, region or "US", leniency=leniency):
             key = (m.start, m.end)
             if key in seen or any(a < m.end and m.start < b for a, b in seen):
                 continue
             digits = re.sub(r"\D", "", m.raw_string)
             if len(digits) < 7 or _looks_like_date(m.raw_string):
                 continue
+            if re.search(r"[\d+]\s?$", blanked[max(0, m.start - 2) : m.start]):
+                continue  # the tail of a longer number ('+49 (0)115 0682590' → '0682590')
             seen.add(key)
             e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
             valid = phonenumbers.is_valid_number(m.number)
-            out.append(Match(m.start, m.end, m.raw_string, e164, valid))
+            out.append(Match(m.start, m.end, text[m.start : m.end], e164, valid))
     out.sort(key=lambda x: x.start)
     return out
+
+
+# Dialling habits the matcher does not read, blanked in place so offsets stay: the trunk
+# prefix in brackets after a country code ("+49 (0)115 …", "+44 (0)20 …") and Mexico's
+# former mobile '1' ("+52 1 55 …", dropped from the numbering plan in 2019, still on CVs).
+DIALLING_NOISE_RE = re.compile(r"(?<=\+\d\d)(\s?\(0\))|(?<=\+\d)(\s?\(0\))|(?<=\+52)(\s1)(?=\s\d)")
+
+
+def _blank_dialling_noise(text: str) -> str:
+    return DIALLING_NOISE_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def calling_code(region: str) -> int:
+    """The international calling code of a region ('DE' → 49; 0 if unknown)."""
+    return phonenumbers.country_code_for_region(region)
 
 
 def _looks_like_date(raw: str) -> bool:

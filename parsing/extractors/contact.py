@@ -11,6 +11,7 @@ from parsing import lexicon
 from parsing.contact import (
     US_STATES,
     Match,
+    calling_code,
     country_code,
     country_index,
     find_emails,
@@ -24,11 +25,14 @@ from parsing.contact import (
 from parsing.dates import find_date_ranges
 from parsing.extractors.base import Context, segments
 from parsing.gazetteer import city_country
+from parsing.layout import Line
 from parsing.model import Field
 from parsing.nlp import entities
 from parsing.sections import fold, match_heading
 
 ZONE_LINES = 14
+# written as a phone number, not a run of digits that merely could be one (dates, IDs)
+PHONE_SHAPE_RE = re.compile(r"\+|\(\d{2,5}\)\s?\d|\d{3}[ .-]\d{3}[ .-]\d{4}$")
 PHONE_HINT_RE = re.compile(r"\d[\d\s().\-/]{5,}\d")
 SIDEBAR_ZONE_LINES = 16
 ADDRESS_MAX_LINES = 3
@@ -440,7 +444,8 @@ def extract_phone(ctx: Context) -> Field | None:
     found = [m for m in found if not _in_date_context(ctx.layout.text, m.start, m.end)]
     international = any(m.value.lstrip().startswith(("+", "00")) for m in found)
     if not any(m.valid for m in found) and not international:
-        found = _other_region_phones(ctx, region) or found
+        # a CV's country rules the region unless no number at all reads under it
+        found = _other_region_phones(ctx, region, named_country=bool(found)) or found
     if not found:
         return None
     valid = [m for m in found if m.valid]
@@ -448,15 +453,20 @@ def extract_phone(ctx: Context) -> Field | None:
     ev = {"valid" if m.valid else "invalid": 1.0, "in_header": 1.0 if inzone else 0.0}
     if not m.value.strip().startswith("+") and not m.value.strip().startswith("00"):
         ev["region_guessed"] = 1.0
+        if ctx.country and not str(m.normalized).startswith(f"+{calling_code(ctx.country)}"):
+            ev["region_conflict"] = 1.0  # read under another country than the CV's own
     return ctx.make(m.start, m.end, "phone", ev, "phone.phonenumbers", normalized=m.normalized)
 
 
-def _other_region_phones(ctx: Context, tried: str | None) -> list[Match]:
-    """Valid numbers of the contact zone under another region, when the CV names no country
-    and no number is valid under the guessed one ('Mobile : 98844 69713' in an Indian CV).
+def _other_region_phones(ctx: Context, tried: str | None, *, named_country: bool) -> list[Match]:
+    """Valid numbers of the contact zone under another region, when no number is valid under
+    the guessed one ('Mobile : 98844 69713' in an Indian CV) and the CV names no country (or
+    `named_country` is False: nothing reads as a number under its region at all).
 
-    The first region, in FALLBACK_REGIONS order, under which a zone number is valid wins."""
-    if ctx.country:
+    The first region, in FALLBACK_REGIONS order, under which a zone number is valid wins;
+    failing that, the first full-length (10+ digits) possible number of the zone, marked
+    invalid ('(075) 306-9890')."""
+    if ctx.country and named_country:
         return []
     # lines with a run of digits, found once rather than once per region
     hinted = {i for i, ln in enumerate(ctx.layout.lines) if PHONE_HINT_RE.search(ln.text)}
@@ -471,11 +481,20 @@ def _other_region_phones(ctx: Context, tried: str | None) -> list[Match]:
                 for m in _phones_in(ctx, lines, region)
                 if m.valid
                 and len(re.sub(r"\D", "", m.value)) >= min_digits
-                and not re.search(r"[\d+]\s?$", ctx.layout.text[max(0, m.start - 2) : m.start])
                 and not _in_date_context(ctx.layout.text, m.start, m.end)
             ]
             if found:
                 return found
+    for region in FALLBACK_REGIONS:
+        found = [
+            m
+            for m in _phones_in(ctx, zone, region)
+            if len(re.sub(r"\D", "", m.value)) >= 10
+            and PHONE_SHAPE_RE.match(m.value)
+            and not _in_date_context(ctx.layout.text, m.start, m.end)
+        ]
+        if found:
+            return found
     return []
 
 
@@ -486,11 +505,32 @@ def _phones_in(ctx: Context, idxs: Iterable[int], region: str | None) -> list[Ma
         line = ctx.layout.lines[i]
         if not PHONE_HINT_RE.search(line.text):
             continue
-        for m in find_phones(line.text, region):
-            out.append(
-                Match(m.start + line.start, m.end + line.start, m.value, m.normalized, m.valid)
-            )
+        text, tail = line.text, _phone_tail(ctx, i)
+        found = find_phones(text, region)
+        if tail is not None and not any(m.valid and m.end >= len(text.rstrip()) for m in found):
+            # "+33 6 29 67 89" / "83": a number wrapped in a narrow column
+            text = f"{text} {tail.text.strip()}"
+            found = find_phones(text, region)
+        else:
+            tail = None
+        for m in found:
+            end = m.end + line.start
+            if tail is not None and m.end > len(line.text):
+                indent = len(tail.text) - len(tail.text.lstrip())
+                end = tail.start + indent + m.end - len(line.text) - 1
+            out.append(Match(m.start + line.start, end, m.value, m.normalized, m.valid))
     return out
+
+
+def _phone_tail(ctx: Context, i: int) -> Line | None:
+    """The next line when it holds only the last digits of a number ending line i."""
+    lines = ctx.layout.lines
+    if i + 1 >= len(lines) or not re.search(r"\d\s*$", lines[i].text):
+        return None
+    nxt = lines[i + 1]
+    if nxt.page != lines[i].page or not re.fullmatch(r"\s*\d{1,4}\s*", nxt.text):
+        return None
+    return nxt
 
 
 def _in_date_context(text: str, a: int, b: int) -> bool:
@@ -556,6 +596,18 @@ def _wrapped_link(ctx: Context, m: Match, li: int) -> Match:
 
 
 LOCATION_PARTICLES = frozenset("de del la le am an der di da do du of upon on sur en im".split())
+
+
+# Lower-case words of prose, never of a place name before a country
+PROSE_WORDS = frozenset(
+    "a an the and or for to with from by at as is are was in into open looking willing "
+    "available relocate relocation remote work job".split()
+)
+
+
+def _place_word(word: str) -> bool:
+    """A short lower-case word that can sit inside a place name ('los', 'gem.', 'bajos')."""
+    return len(word.strip(".")) <= 5 and word.strip(".") not in PROSE_WORDS
 
 
 def _street_number(part: str) -> bool:
@@ -626,7 +678,8 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         # "Dehariya sahu, Madhya Pradesh, India": a lower-case village word is fine before a
         # country; elsewhere lower case means prose
         if lower and not (code and len(parts) >= 3 and len(cleaned.split()) <= 2):
-            return None
+            if not (code and cleaned[:1].isupper() and all(_place_word(w) for w in lower)):
+                return None  # "San Mauro los bajos, MX", "Ursem gem. S, NL" are places
         if len(cleaned.split()) > 4:
             return None
         kept.append(cleaned)
@@ -662,15 +715,22 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)
         end = _address_end(ctx, i)
-        spans = [(line.start + label.end(), end)] if label else segments(line.text, line.start)
+        if label:
+            spans = [(line.start + label.end(), end)]
+        else:
+            spans = _contact_parts(line.text, line.start)
         if not label and end > line.end:
-            spans.append((line.start, end))
+            # an address wrapped after a comma: the whole line, and its last part with the rest
+            last = max((s for s in spans if s[1] == line.end), default=None)
+            spans += [(line.start, end)] + ([(last[0], end)] if last else [])
         for a, b in spans:
             for sa, sb in _dash_parts(text, a, b):
                 seg = text[sa:sb].strip()
                 if not seg or len(seg) > 70 or any(x < sb and sa < y for x, y in occupied):
                     continue
-                if sum(c.isdigit() for c in seg) > 12 or (name_shape(seg) and "," not in seg):
+                if (not label and sum(c.isdigit() for c in seg) > 12) or (
+                    name_shape(seg) and "," not in seg
+                ):
                     continue
                 parsed = None if match_heading(seg) is not None else parse_location(seg)
                 if parsed is None:
@@ -687,6 +747,40 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                     ev["labelled"] = 1.0
                 out.append((sum(ev.values()) - 0.05 * rank, ev, sa, sb))
     return out
+
+
+SLASH_SEP_RE = re.compile(r"\s+/\s+")
+TRAILING_SLASH_RE = re.compile(r"\s+/\s*$")
+
+
+def _contact_parts(text: str, base: int) -> list[tuple[int, int]]:
+    """A contact line's parts: its segments, and those holding an e-mail or a phone number
+    also cut at spaced slashes ("mail@x.de / 620 14 20 56 / Navarra, ES"); a whole segment
+    stays a candidate too ("Zürich / Switzerland")."""
+    out: list[tuple[int, int]] = []
+    for a, b in segments(text, base):
+        pos = a
+        part = text[a - base : b - base]
+        contact = "@" in part or PHONE_HINT_RE.search(part)
+        cuts = list(SLASH_SEP_RE.finditer(text, a - base, b - base)) if contact else []
+        for m in cuts:
+            out.append((pos, base + m.start()))
+            pos = base + m.end()
+        if cuts:  # "… / Navarra, Zaragoza, ES /": a trailing slash closes the last part
+            closing = TRAILING_SLASH_RE.search(text, pos - base, b - base)
+            out.append((pos, base + closing.start() if closing else b))
+        out.append((a, b))
+    kept = [(a, b) for a, b in out if b > a and text[a - base : b - base].strip()]
+    return [_after_icon(text, base, a, b) for a, b in kept]
+
+
+def _after_icon(text: str, base: int, a: int, b: int) -> tuple[int, int]:
+    """A part without its leading icon glyphs ("⌂ Greenport, OR", "☎ +1 …"): symbols of
+    Unicode category So only, so bullets, dashes and brackets stay."""
+    i = a - base
+    while i < b - base and (text[i].isspace() or unicodedata.category(text[i]) == "So"):
+        i += 1
+    return base + i, b
 
 
 def _address_end(ctx: Context, i: int) -> int:

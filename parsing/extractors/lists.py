@@ -14,7 +14,7 @@ from parsing.extractors.education import degree_match
 from parsing.layout import Line
 from parsing.model import Field, LanguageEntry
 from parsing.nlp import SKILL_SPANS, cv_pipeline
-from parsing.sections import fold, match_heading
+from parsing.sections import Section, fold, match_heading
 
 ITEM_SPLIT_RE = re.compile(r"\s*(?:,|;|\||•|·|▪|◆|●|■|/\s|\s/|\t|\s{3,}|\s[-–]\s)\s*")
 LABEL_RE = re.compile(r"^\s*([^:]{2,40}):\s*")
@@ -362,7 +362,7 @@ def extract_languages(ctx: Context) -> list[LanguageEntry] | None:
     return out
 
 
-CERT_SEPARATORS = (" — ", " | ", " · ", ", ", " – ", " - ")
+CERT_SEPARATORS = (" — ", " | ", " · ", " • ", ", ", " – ", " - ")
 DATE_PARENS_RE = re.compile(r"\s*[(\[][^)\]]*\b(?:19|20)\d\d\b[^)\]]*[)\]]\s*$")
 TRAILING_YEAR_RE = re.compile(r"(?:,|\s[-–—·|])?\s*(?:\d{1,2}[/.])?(?:19|20)\d\d\s*$")
 LEADING_YEAR_RE = re.compile(r"^\s*(?:\d{1,2}[/.])?(?:19|20)\d\d\s*(?:[-–—·|:]\s*)?")
@@ -414,6 +414,29 @@ def split_certification(text: str) -> tuple[str, str | None]:
     return body, None
 
 
+def _bulleted_items(ctx: Context, section: Section) -> list[tuple[int, str]]:
+    """(abs start, text) of a section's items without their bullets; in a mostly bulleted
+    list a line without a bullet continues the item above ("• CIPD Level 5 Associate Diploma
+    in People" / "Management, CIPD, 2014"), its line break read as a space."""
+    rows = list(content_lines(ctx, section))
+    bulleted = sum(bool(BULLET_RE.match(ln.text[off:])) for _, ln, off in rows)
+    items: list[tuple[int, str]] = []
+    for _i, line, off in rows:
+        body = line.text[off:]
+        base = line.start + off
+        m = BULLET_RE.match(body)
+        if m:
+            base += m.end()
+            body = body[m.end() :]
+        elif items and bulleted * 2 >= len(rows):
+            a0, t0 = items[-1]
+            if a0 + len(t0) == line.start - 1:  # the item above ends on the line above
+                items[-1] = (a0, f"{t0} {body}")
+                continue
+        items.append((base, body))
+    return items
+
+
 def extract_certifications(ctx: Context) -> list[Field] | None:
     """Certification lines of certification sections, and certificates named elsewhere.
 
@@ -424,13 +447,7 @@ def extract_certifications(ctx: Context) -> list[Field] | None:
             known[alias.lower()] = c.name
     out: list[Field] = []
     for section in ctx.of_kind("certifications"):
-        for _i, line, off in content_lines(ctx, section):
-            body = line.text[off:]
-            base = line.start + off
-            m = BULLET_RE.match(body)
-            if m:
-                base += m.end()
-                body = body[m.end() :]
+        for base, body in _bulleted_items(ctx, section):
             name, issuer = split_certification(body)
             if not name or len(name.split()) > 16 or re.fullmatch(r"[\W\d]+", name):
                 continue

@@ -13,7 +13,7 @@ from parsing.extractors.contact import parse_location
 from parsing.extractors.education import degree_match
 from parsing.extractors.lists import canonical_skill
 from parsing.layout import Layout, Page
-from parsing.model import ParsedCV
+from parsing.model import Field, ParsedCV
 from parsing.pipeline import extract_fields, parse_bytes
 from parsing.readers import read_layout
 from parsing.sections import match_heading
@@ -23,6 +23,18 @@ def _parse(text: str) -> ParsedCV:
     parsed = parse_bytes(text.encode(), "cv.txt")
     assert parsed.status.usable, parsed.message
     return parsed
+
+
+def _location(text: str) -> Field:
+    location = _parse(text).fields.location
+    assert location is not None
+    return location
+
+
+def _phone(text: str) -> Field:
+    phone = _parse(text).fields.phone
+    assert phone is not None
+    return phone
 
 
 # --------------------------------------------------------------------------- phones
@@ -45,6 +57,9 @@ PHONES = [
     ("+81 3-1234-5678", None, "+81312345678"),
     ("+55 11 91234-5678", None, "+5511912345678"),
     ("+7 495 123-45-67", None, "+74951234567"),
+    ("+44 (0)20 7946 0958", None, "+442079460958"),
+    ("+49 (0)30 12345678", None, "+493012345678"),
+    ("+52 1 55 9082 8635", None, "+525590828635"),
 ]
 
 
@@ -100,13 +115,42 @@ def test_resume_title_and_a_bare_degree_code_do_not_hide_the_phone() -> None:
     assert parsed.location is None or parsed.location.value != "BE"
 
 
+def test_the_tail_of_a_longer_number_is_not_a_number() -> None:
+    # 0115 is a German service prefix (not valid), but "0682590" alone would be
+    found = find_phones("lili@example.com | +49 (0)115 0682590 | Grafenau", "DE")
+    assert [(m.value, m.normalized) for m in found] == [("+49 (0)115 0682590", "+491150682590")]
+
+
+def test_a_number_wrapped_in_a_narrow_column_is_joined() -> None:
+    cv = (
+        "Jérôme Ramos\nE-mail: jerome@example.org\nTéléphone: +33 6 29 67 89\n83\n\n"
+        "Compétences\nPython\n"
+    )
+    phone = _phone(cv)
+    assert phone.normalized == "+33629678983"
+    assert phone.source is not None and phone.source.text.endswith("83")
+
+
+def test_a_number_that_does_not_parse_in_the_cvs_country_is_tried_in_others() -> None:
+    # the location points to Cameroon, where the number does not even parse
+    cv = (
+        "Crystal Walker\ncrystal@example.org • (075) 306-9890 • Douala, Cameroon\n\n"
+        "Skills\nPython\n"
+    )
+    phone = _phone(cv)
+    assert phone.value == "(075) 306-9890" and phone.normalized.endswith("753069890")
+    # read under another country than the CV's own: less sure than in a German CV
+    german = _phone(cv.replace("Douala, Cameroon", "Berlin, Germany"))
+    assert german.normalized == phone.normalized
+    assert phone.confidence < german.confidence - 0.2
+
+
 def test_a_real_phone_next_to_date_ranges_is_found() -> None:
     cv = (
         "Amelia Hartley\namelia@example.com | 2016 - 2018 | +44 20 7946 0958\n\nExperience\n"
         "Engineer, Acme Ltd\n2016 - 2018\n"
     )
-    phone = _parse(cv).fields.phone
-    assert phone is not None and phone.normalized == "+442079460958"
+    assert _phone(cv).normalized == "+442079460958"
 
 
 # --------------------------------------------------------------------------- degrees
@@ -332,6 +376,30 @@ def test_certificates_named_outside_a_certification_section() -> None:
     assert all(c.extractor == "certifications.named" and c.confidence < 0.7 for c in certs)
 
 
+def test_certification_issuer_after_a_bullet_separator() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com\n\nCertifications\n"
+        "• CompTIA Linux+ • CompTIA\n• PSPO I • Scrum.org\n"
+    )
+    certs = _parse(cv).fields.certifications or []
+    assert [c.value for c in certs] == ["CompTIA Linux+", "PSPO I"]
+
+
+def test_a_certification_wrapped_in_a_narrow_column_is_one_item() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com\n\nCertifications\n"
+        "• CIPD Level 5 Associate Diploma in People\nManagement, CIPD, 2014\n"
+        "– Microsoft Certified: Azure Solutions Architect\nExpert, Microsoft, 2025\n"
+        "• 2016 Ausbildereignungsprüfung · IHK\n"
+    )
+    certs = _parse(cv).fields.certifications or []
+    assert [c.value for c in certs] == [
+        "CIPD Level 5 Associate Diploma in People Management",
+        "Microsoft Certified: Azure Solutions Architect Expert",
+        "Ausbildereignungsprüfung",
+    ]
+
+
 # --------------------------------------------------------------------------- languages
 
 LANGUAGE_CVS = [
@@ -469,7 +537,17 @@ def test_postcode_is_dropped_from_the_displayed_location() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["Jan", "Mar 2019", "May", "Jan 2019 - Mar 2020"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jan",
+        "Mar 2019",
+        "May",
+        "Jan 2019 - Mar 2020",
+        "Open to relocation, DE",
+        "Willing to work, IN",
+    ],
+)
 def test_months_degrees_and_words_are_not_places(text: str) -> None:
     assert parse_location(text) is None
 
@@ -486,6 +564,12 @@ def test_months_degrees_and_words_are_not_places(text: str) -> None:
         ("Indianapolis, IN", {"city": "Indianapolis", "countryCode": "US"}),
         ("Toronto, CA", {"city": "Toronto", "countryCode": "CA"}),
         ("Los Angeles, CA", {"city": "Los Angeles", "countryCode": "US"}),
+        ("San Mauro los bajos, MX", {"city": "San Mauro los bajos", "countryCode": "MX"}),
+        ("Ursem gem. S, NL", {"city": "Ursem gem. S", "countryCode": "NL"}),
+        (  # a labelled address line: its street and postcode digits are no reason to skip it
+            "Prolongación Ybarra 733 Interior 390, 18362-5756 Nueva Comoras, MX",
+            {"city": "Nueva Comoras", "countryCode": "MX"},
+        ),
     ],
 )
 def test_unusual_but_real_places(text: str, expected: dict[str, str]) -> None:
@@ -499,8 +583,8 @@ def test_city_on_the_address_line_above_a_region_and_country() -> None:
         "Md. Anis\n23/H/1 Palm Avenue, Kolkata 700019\nWest Bengal, India\n"
         "anis@example.org\n\nSkills\nPython\n"
     )
-    location = _parse(cv).fields.location
-    assert location is not None and location.value == "Kolkata, West Bengal, India"
+    location = _location(cv)
+    assert location.value == "Kolkata, West Bengal, India"
     assert location.normalized == {"city": "Kolkata", "region": "West Bengal", "countryCode": "IN"}
 
 
@@ -513,6 +597,44 @@ def test_city_at_the_end_of_a_street_part_is_kept() -> None:
         "London, UK",
         {"city": "London", "countryCode": "GB"},
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "sandra@example.de / 620 14 20 56 / Navarra, Zaragoza, ES /",  # spaced slashes
+        "sandra@example.de | ⌂ Navarra, Zaragoza, ES | ↗ linkedin.com/in/sandra",  # icons
+        "sandra@example.de / +34 620 14 20 56 / Calle Mayor 5, 31001 Navarra,\nZaragoza, ES",
+    ],
+)
+def test_location_among_other_contact_parts(line: str) -> None:
+    cv = f"Sandra Losada\nProcurador\n{line}\n\nSkills\nPython\n"
+    location = _location(cv)
+    assert location.normalized["countryCode"] == "ES"
+    assert location.value == "Navarra, Zaragoza, ES"
+
+
+def test_a_labelled_address_full_of_digits_is_read() -> None:
+    cv = (
+        "Georgina Tórrez\nCorreo: georgina@example.org\n"
+        "Dirección: Prolongación Ybarra 733 Interior 390, 18362-5756 Nueva Comoras, MX\n\n"
+        "Conocimientos\nAirtable | SAP | Odoo\n"
+    )
+    assert _location(cv).value == "Nueva Comoras, MX"
+
+
+def test_slashes_outside_contact_details_cut_nothing() -> None:
+    cv = "Werner Purdy\nCV / Application / History?\nwerner@example.org\n\nSkills\nPython\n"
+    assert _parse(cv).fields.location is None  # "CV" is Cape Verde's code, not a place here
+
+
+def test_a_slash_wrapping_a_title_line_is_no_separator() -> None:
+    # "BI" is Burundi's code; the slash ends a wrapped line of titles, not a contact part
+    cv = (
+        "Karthik G V\nProgram Manager, Product Manager, Product Owner, BI /\n"
+        "Datawarehouse, Big Data, Azure\n\nSecunderabad, Andhra Pradesh - Email me on Indeed\n"
+    )
+    assert _location(cv).value == "Secunderabad, Andhra Pradesh"
 
 
 @pytest.mark.parametrize(("text", "expected"), LOCATIONS[:5])
