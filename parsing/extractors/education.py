@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from functools import lru_cache
+from typing import NamedTuple
 
 from parsing import lexicon
 from parsing.contact import US_STATES, country_index
@@ -21,6 +23,7 @@ from parsing.extractors.entry_blocks import (
     location_part,
     trim,
 )
+from parsing.layout import Line
 from parsing.model import EducationEntry
 from parsing.sections import Section
 
@@ -59,10 +62,16 @@ def _institution_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
 
 
+# "University degree in …", "college diploma": the institution word describes the degree
+ADJECTIVAL_RE = re.compile(r"\s+(?:degree|diploma|studies|education|course|courses|level)\b")
+
+
 def _institution_at(text: str) -> int | None:
     """Start of the first institution word in `text`, or None."""
-    m = _institution_re().search(text.lower())
-    return m.start() if m else None
+    for m in _institution_re().finditer(text.lower()):
+        if not ADJECTIVAL_RE.match(text, m.end()):
+            return m.start()
+    return None
 
 
 def _edu_parts(parts: list[Part]) -> list[Part]:
@@ -202,6 +211,20 @@ def _bare_institution(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+# "Universitat … — Graduated Cum laude with a 9.76": a note on the result after a spaced dash
+NOTE_TAIL_RE = re.compile(
+    r"\s+[—–]\s+(?=(?:[A-Z][a-z]+ed|with|gpa|grade|cgpa|score|mention|honou?rs)\b)", re.I
+)
+
+
+def _strip_note(p: Part) -> Part:
+    """The entry without a note on how it went ('— Completed coursework with', '— GPA 3.8')."""
+    m = NOTE_TAIL_RE.search(p.text)
+    if m is None or m.start() == 0:
+        return p
+    return Part(p.start, p.start + m.start(), p.text[: m.start()], kind_hint=p.kind_hint)
+
+
 def _strip_place(p: Part) -> Part:
     """'Osmania University - Hyderabad, Telangana' → the institution without where it is."""
     m = PLACE_TAIL_RE.search(p.text)
@@ -285,8 +308,9 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
 
     rows = _edu_rows(ctx, section)
     # "Degree / School / 2012 - 2016" layouts: the date line ends its entry
-    date_last, first_unknown, dense = _slot_mode(rows)
+    date_last, first_unknown, dense, dated_slot = _slot_mode(rows)
     ended = False  # the current entry got its closing date: only a grade line may follow
+    after_header = False  # the row above was an entry's dated line holding only its dated slot
     for base, stripped, cut, ranges in rows:
         n_words = len(stripped.split())
         if n_words > 30 or (n_words > 14 and not ranges and not degree_match(stripped)):
@@ -305,7 +329,10 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
                 ),
                 r,
             )
-        pieces = [_strip_place(q) for q in _edu_parts(_date_free(stripped, ranges, base + cut))]
+        pieces = [
+            _strip_place(q)
+            for q in _edu_parts([_strip_note(d) for d in _date_free(stripped, ranges, base + cut)])
+        ]
         if len(pieces) == 1 and "degree" not in cur and "institution" not in cur:
             pieces = _split_unknown_pair(pieces[0])
         for p in pieces:
@@ -315,8 +342,19 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
             kind = _edu_part_kind(p.text)
             if kind == "unknown" and p.kind_hint:
                 kind = p.kind_hint + "_guess"
+            if (
+                kind == "unknown"
+                and dated_slot
+                and ranges
+                and len(pieces) == 1
+                and p.text[:1].isupper()
+            ):
+                kind = dated_slot + "_guess"
             if kind == "unknown":
-                if location_part(p.text) or is_place(p.text) or not p.text[:1].isupper():
+                lower_ok = after_header and not cut  # "Orsys | 2019" / "formation React JS"
+                if location_part(p.text) or is_place(p.text):
+                    continue
+                if not (p.text[:1].isupper() or lower_ok):
                     continue
                 if "degree" in cur and "institution" not in cur:
                     kind = "institution_guess"
@@ -345,14 +383,21 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
                 if other not in cur:
                     cur[other] = (pend, other + "_guess")
         ended = date_last and bool(ranges)
+        after_header = bool(ranges) and len(pieces) == 1 and dated_slot is not None
     close()
     return entries
 
 
-def _slot_mode(rows: list[EduRow]) -> tuple[bool, str, bool]:
-    """How a section writes its entries: (the year on its own line closes each entry, which
-    slot an unknown first line fills, whether the lines mostly name degrees and schools — a
-    section segmented too wide keeps only what the lexicons back)."""
+class SlotMode(NamedTuple):
+    """How a section writes its entries."""
+
+    date_last: bool  # the year on its own line closes each entry
+    first_unknown: str  # the slot an unknown first line fills
+    dense: bool  # the lines mostly name degrees and schools (else keep what lexicons back)
+    dated_slot: str | None  # the slot the text beside an entry's dates always fills
+
+
+def _slot_mode(rows: list[EduRow]) -> SlotMode:
     date_last = (
         bool(rows)
         and not rows[0][3]
@@ -363,13 +408,32 @@ def _slot_mode(rows: list[EduRow]) -> tuple[bool, str, bool]:
     first_unknown = "institution" if _institution_first(kinds) else "degree"
     named = sum(1 for k in kinds if k != "unknown")
     dense = len(rows) <= WIDE_SECTION_ROWS or named >= DENSE_SHARE * len(rows)
-    return date_last, first_unknown, dense
+    return SlotMode(date_last, first_unknown, dense, _dated_slot(rows))
+
+
+def _dated_slot(rows: list[EduRow]) -> str | None:
+    """'Orsys | Nov 2019 – Nov 2019' among 'CLEVER INSTITUTE | Dec 2020 – …' and
+    'Université d'Orsay | Dec 1996 – …': when the one named text beside the dates is always the
+    same slot (twice at least, never the other), unknown text alone beside dates fills it too."""
+    votes: Counter[str] = Counter()
+    for _, text, _, ranges in rows:
+        parts = _edu_parts(_date_free(text, ranges, 0)) if ranges else []
+        if len(parts) == 1:  # the date shares its line with one slot only
+            votes[_edu_part_kind(parts[0].text)] += 1
+    for slot, other in (("institution", "degree"), ("degree", "institution")):
+        if votes[slot] >= 2 and votes[other] == 0:
+            return slot
+    return None
 
 
 def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
     """The section's lines as rows; a line ending in 'in' / 'of' / '&' continues on the next
     ('Bachelor of Engineering in' + 'ELECTRONICS')."""
     lines = list(content_lines(ctx, section))
+    blocks = {(ln.page, ln.block) for _, ln, _ in lines}
+    right = max(
+        (ln.bbox[2] for ln in ctx.layout.lines if (ln.page, ln.block) in blocks), default=0.0
+    )  # the right edge of the section's column: where a line wraps
     rows = []
     n = 0
     while n < len(lines):
@@ -379,7 +443,11 @@ def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
             n + 1 < len(lines)
             and lines[n + 1][0] == i + 1
             and len(lines[n + 1][1].text.split()) <= 4
-            and (DANGLING_RE.search(body) or _cut_after_at(body, lines[n + 1][1].text))
+            and (
+                DANGLING_RE.search(body)
+                or _cut_after_at(body, lines[n + 1][1].text)
+                or _hanging(lines[n][1], lines[n + 1][1], right)
+            )
         ):
             n += 1
             i = lines[n][0]
@@ -387,6 +455,28 @@ def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
         rows.append(_edu_row(body, line.start + off))
         n += 1
     return rows
+
+
+HANGING_TOLERANCE = 2.0  # points between a wrapped line's left edge and its value column
+
+
+def _hanging(line: Line, nxt: Line, right: float) -> bool:
+    """'2004 - 2011 | Bachelor of … in Egypt, Alexandria' / 'University' indented to where the
+    text after the label's '|' starts: the value wrapped under its own column, because the
+    next line's first word would not have fitted before the column's right edge (PDF only)."""
+    bar = line.text.find(" | ")
+    if bar < 0 or line.xs is None or nxt.xs is None or nxt.page != line.page:
+        return False
+    if find_date_ranges(nxt.text) or not nxt.text.strip():
+        return False
+    value_x = line.xs[bar + 3]
+    if abs(nxt.bbox[0] - value_x) > HANGING_TOLERANCE or nxt.bbox[0] <= line.bbox[0] + 20:
+        return False
+    first = len(nxt.text.split()[0])
+    lead = len(nxt.text) - len(nxt.text.lstrip())
+    width = nxt.xs[lead + first] - nxt.xs[lead]
+    space = line.size * 0.25 if line.size else 2.5
+    return line.bbox[2] + space + width > right
 
 
 def _cut_after_at(body: str, nxt: str) -> bool:

@@ -365,3 +365,36 @@ def test_a_long_header_ending_in_any_legal_form_and_a_dot_is_no_sentence() -> No
         ("Senior Engineer", "Northwind Trading Holdings AG."),
         ("Analyst", "Planas y asociados S.L."),
     ]
+
+
+DATED_SCHOOLS = (
+    CONTACT
+    + """EDUCATION
+Orsys | Dec 2022 – Dec 2022
+Docker : créer et administrer des conteneurs virtuels
+CLEVER INSTITUTE - Human Coders | Dec 2020 – Dec 2020
+Formation GraphQL
+Orsys | Nov 2019 – Nov 2019
+formation React JS, programmation avancée
+Université d'Orsay - Paris-Sud | Dec 1996 – Dec 1997
+DEA in Informatique
+"""
+    + "09/2013 - 06/2017 | University degree in Computer Science, Universitat Autònoma de "
+    + "Barcelona — Graduated Cum laude with an 8.86 / 10 grade\n"
+)
+
+
+def test_unknown_text_beside_dates_fills_the_slot_named_text_there_always_fills() -> None:
+    # known schools sit beside the dates twice: "Orsys" there is a school too, and the
+    # lower-case line under it its course; a note after a spaced dash is not the school's name,
+    # and "University degree" names a degree, not a university
+    _, schools = _parse(DATED_SCHOOLS)
+    assert [
+        (s.degree and s.degree.value, s.institution and s.institution.value) for s in schools
+    ] == [
+        ("Docker : créer et administrer des conteneurs virtuels", "Orsys"),
+        ("Formation GraphQL", "CLEVER INSTITUTE - Human Coders"),
+        ("formation React JS, programmation avancée", "Orsys"),
+        ("DEA in Informatique", "Université d'Orsay - Paris-Sud"),
+        ("University degree in Computer Science", "Universitat Autònoma de Barcelona"),
+    ]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from parsing.errors import (
@@ -21,6 +22,7 @@ from parsing.errors import (
 )
 from parsing.layout import Layout
 from parsing.model import Status
+from parsing.pipeline import parse_bytes
 from parsing.readers import read_layout, sniff_format
 from parsing.readers.pdf import read_pdf
 from parsing.sections import segment_sections
@@ -558,4 +560,45 @@ def test_a_heading_wrapped_over_two_lines_opens_its_section() -> None:
     assert kinds == [
         ("experience", "seit 10/2023 Pflegefachkraft, Klinikum Nord GmbH"),
         ("education", "2015-06 PhD in Bioinformatics, Carmenfurt Poly"),
+    ]
+
+
+def _hanging_education(long_summary: bool) -> bytes:
+    """'date | degree, school' rows whose value wraps under its own column (x of the text after
+    '|'), then a short dated row over an indented degree line that is no wrap (its first word
+    would have fitted on the row)."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 43, 60, "Amal Example", size=18, bold=True)
+        _text(c, 43, 80, "amal@example.com")
+        label = "2004 - 2011 | "
+        value_x = 43 + stringWidth(label, "Helvetica", 10)
+        row = (
+            label
+            + "Bachelor of Engineering in Electrical, Electronic and Communication, Alexandria"
+        )
+        if long_summary:  # a line a little wider: still no room for "University" on the row
+            _text(c, 43, 100, row + " and")
+        _text(c, 43, 130, "EDUCATION", size=12, bold=True)
+        _text(c, 43, 150, row)
+        _text(c, value_x, 162, "University")
+        _text(c, 43, 180, "1999 - 2004 | Technische Universiteit Gonrieux")
+        _text(c, value_x, 192, "PhD Informatica")
+
+    return _pdf(draw)
+
+
+@pytest.mark.parametrize("long_summary", [False, True])
+def test_a_value_wrapped_under_its_own_column_is_one_education_line(long_summary: bool) -> None:
+    parsed = parse_bytes(_hanging_education(long_summary), "cv.pdf")
+    rows = [
+        (e.degree and e.degree.value, e.institution and e.institution.value)
+        for e in parsed.fields.education or []
+    ]
+    assert rows == [
+        (
+            "Bachelor of Engineering in Electrical, Electronic and Communication",
+            "Alexandria University",
+        ),
+        ("PhD Informatica", "Technische Universiteit Gonrieux"),
     ]
