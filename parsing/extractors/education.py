@@ -398,10 +398,11 @@ class SlotMode(NamedTuple):
 
 
 def _slot_mode(rows: list[EduRow]) -> SlotMode:
+    dated = [n for n, r in enumerate(rows) if r[3]]
     date_last = (
-        bool(rows)
+        bool(dated)
         and not rows[0][3]
-        and any(r[3] for r in rows[1:4])
+        and dated[0] <= 3
         and not any(_date_free(r[1], r[3], 0) for r in rows if r[3])
     )
     kinds = [_edu_part_kind(r[1]) for r in rows]
@@ -414,14 +415,17 @@ def _slot_mode(rows: list[EduRow]) -> SlotMode:
 def _dated_slot(rows: list[EduRow]) -> str | None:
     """'Orsys | Nov 2019 – Nov 2019' among 'CLEVER INSTITUTE | Dec 2020 – …' and
     'Université d'Orsay | Dec 1996 – …': when the one named text beside the dates is always the
-    same slot (twice at least, never the other), unknown text alone beside dates fills it too."""
+    same slot (in a section with at least two such lines), unknown text alone beside dates fills
+    it too."""
     votes: Counter[str] = Counter()
     for _, text, _, ranges in rows:
         parts = _edu_parts(_date_free(text, ranges, 0)) if ranges else []
         if len(parts) == 1:  # the date shares its line with one slot only
             votes[_edu_part_kind(parts[0].text)] += 1
+    if votes.total() < 2:
+        return None  # no repeated pattern
     for slot, other in (("institution", "degree"), ("degree", "institution")):
-        if votes[slot] >= 2 and votes[other] == 0:
+        if votes[slot] >= 1 and votes[other] == 0:
             return slot
     return None
 
@@ -442,11 +446,16 @@ def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
         while (
             n + 1 < len(lines)
             and lines[n + 1][0] == i + 1
-            and len(lines[n + 1][1].text.split()) <= 4
             and (
-                DANGLING_RE.search(body)
-                or _cut_after_at(body, lines[n + 1][1].text)
-                or _hanging(lines[n][1], lines[n + 1][1], right)
+                (
+                    len(lines[n + 1][1].text.split()) <= 4
+                    and (
+                        DANGLING_RE.search(body)
+                        or _cut_after_at(body, lines[n + 1][1].text)
+                        or _hanging(lines[n][1], lines[n + 1][1], right)
+                    )
+                )
+                or _same_row(lines[n][1], lines[n + 1][1])
             )
         ):
             n += 1
@@ -477,6 +486,17 @@ def _hanging(line: Line, nxt: Line, right: float) -> bool:
     width = nxt.xs[lead + first] - nxt.xs[lead]
     space = line.size * 0.25 if line.size else 2.5
     return line.bbox[2] + space + width > right
+
+
+def _same_row(line: Line, nxt: Line) -> bool:
+    """'TRANSPORT AND TELECOMMUNICATION INSTITUTE' and its dates right-aligned on the same
+    baseline, read as two lines: one row (PDF only)."""
+    return (
+        nxt.page == line.page
+        and line.bbox[2] > 0
+        and abs(nxt.bbox[1] - line.bbox[1]) <= 2.0
+        and nxt.bbox[0] > line.bbox[2]
+    )
 
 
 def _cut_after_at(body: str, nxt: str) -> bool:

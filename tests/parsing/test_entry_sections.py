@@ -398,3 +398,23 @@ def test_unknown_text_beside_dates_fills_the_slot_named_text_there_always_fills(
         ("DEA in Informatique", "Université d'Orsay - Paris-Sud"),
         ("University degree in Computer Science", "Universitat Autònoma de Barcelona"),
     ]
+
+
+def test_one_known_school_beside_dates_is_enough_when_the_pattern_repeats() -> None:
+    cv = CONTACT + (
+        "EDUCATION\n"
+        "Eindhoven University of Technology | Sep 2010 – Mar 2013\n"
+        "Master Computer Science & Engineering\n"
+        "Cloudera | Jan 2014 – Feb 2014\n"
+        "certification in Developer Training for Apache Hadoop\n"
+        "Coursera | Jan 2015 – Feb 2015\n"
+        "certification in Principles of Reactive Programming\n"
+    )
+    _, schools = _parse(cv)
+    assert [
+        (s.degree and s.degree.value, s.institution and s.institution.value) for s in schools
+    ] == [
+        ("Master Computer Science & Engineering", "Eindhoven University of Technology"),
+        ("certification in Developer Training for Apache Hadoop", "Cloudera"),
+        ("certification in Principles of Reactive Programming", "Coursera"),
+    ]

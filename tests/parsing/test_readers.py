@@ -602,3 +602,37 @@ def test_a_value_wrapped_under_its_own_column_is_one_education_line(long_summary
         ),
         ("PhD Informatica", "Technische Universiteit Gonrieux"),
     ]
+
+
+def _dates_on_the_schools_row() -> bytes:
+    """School, then its dates right-aligned on the same baseline, then the degree: the reader
+    gives the dates a line of their own."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 54, 60, "Ivan Example", size=18, bold=True)
+        _text(c, 54, 80, "ivan@example.com")
+        _text(c, 54, 110, "EDUCATION", size=12, bold=True)
+        top = 130.0
+        for school, dates, degree in [
+            (
+                "TRANSPORT AND TELECOMMUNICATION INSTITUTE",
+                "2013 – 2017",
+                "Bachelor of Computer Science",
+            ),
+            ("TRANSPORT AND TELECOMMUNICATION INSTITUTE", "2008 – 2010", "Bachelor of Economics"),
+        ]:
+            _text(c, 54, top, school)
+            c.drawRightString(542, HEIGHT - top, dates)
+            _text(c, 54, top + 13, degree)
+            top += 33
+
+    return _pdf(draw)
+
+
+def test_dates_right_aligned_on_the_schools_row_belong_to_that_school() -> None:
+    parsed = parse_bytes(_dates_on_the_schools_row(), "cv.pdf")
+    rows = [
+        (e.degree and e.degree.value, e.end and e.end.normalized)
+        for e in parsed.fields.education or []
+    ]
+    assert rows == [("Bachelor of Computer Science", "2017"), ("Bachelor of Economics", "2010")]
