@@ -500,7 +500,12 @@ def _dateless_blocks(info: list[Info], used: set[int]) -> list[Block]:
         free = k not in used and k + 1 not in used and not a[4] and not b[4]
         before = k == 0 or (k - 1) in used or not _short_header(info[k - 1][3])
         after = k + 2 >= len(info) or (k + 2) in used or not _short_header(info[k + 2][3])
-        if not (free and before and after and _short_header(a[3]) and _short_header(b[3])):
+        pair = free and before and after and _short_header(a[3]) and _short_header(b[3])
+        if not pair or _one_line_job(info, k + 1, used) is not None:
+            one = _one_line_job(info, k, used)
+            if one is not None:  # "Engineering Lead, Ennovar" over its description
+                used.add(k)
+                out.append(one)
             k += 1
             continue
         ta, tb = title_score(a[3]), title_score(b[3])
@@ -527,6 +532,36 @@ def _dateless_blocks(info: list[Info], used: set[int]) -> list[Block]:
         out.append(blk)
         k += 2
     return out
+
+
+ONE_LINE_JOB_RE = re.compile(r",\s+|\s+[|–—-]\s+|\s+(?:at|@)\s+")
+
+
+def _one_line_job(info: list[Info], k: int, used: set[int]) -> Block | None:
+    """'Engineering Lead, Ennovar' over its description: a dateless entry on one line, a known
+    title on one side of one separator and a name on the other (None if line k is no such)."""
+    i, line, off, body, ranges = info[k]
+    if k in used or ranges or not _short_header(body) or k + 1 >= len(info):
+        return None
+    if _short_header(info[k + 1][3]):
+        return None  # text follows a header, not another short line
+    cuts = list(ONE_LINE_JOB_RE.finditer(body))
+    if len(cuts) != 1:
+        return None
+    cut = cuts[0]
+    head, tail = body[: cut.start()], body[cut.end() :]
+    if title_score(head) <= max(0.0, company_score(head)) or not _name_like(tail):
+        return None
+    if is_place(tail) or title_score(tail) > company_score(tail):
+        return None
+    blk = Block(None, None)
+    for a, b in ((0, cut.start()), (cut.end(), len(body))):
+        la, lb = trim(body[a:b])
+        blk.parts.append(
+            Part(line.start + off + a + la, line.start + off + a + lb, body[a:b][la:lb])
+        )
+    blk.lines.append(i)
+    return blk
 
 
 def doc_evidence(ctx: Context) -> dict[str, float]:

@@ -173,6 +173,26 @@ def test_a_job_written_without_dates_is_still_an_entry() -> None:
     assert undated.title.confidence < dated.title.confidence
 
 
+def test_a_job_without_dates_on_one_line_over_its_description_is_an_entry() -> None:
+    cv = CONTACT + (
+        "EXPERIENCE\n"
+        "Mobile/Web developer, NIAR\n"
+        "Developed mobile and web applications for the National Institute for Aviation Research.\n"
+        "iOS Development\nWeb Development\n"
+        "Engineering Lead, Ennovar\n"
+        "Developed mobile and web applications as a team lead.\n"
+        "Ruby on Rails\nReact Native\n"
+        "Software Engineer III - Ad Hoc\n"
+        "Develop applications for the Center For Medicare and Medicaid Services.\n"
+    )
+    jobs, _ = _parse(cv)
+    assert _jobs(jobs) == [
+        ("Mobile/Web developer", "NIAR"),
+        ("Engineering Lead", "Ennovar"),
+        ("Software Engineer III", "Ad Hoc"),
+    ]
+
+
 SENTENCES = (
     CONTACT
     + """EXPERIENCE
