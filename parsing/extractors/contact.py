@@ -610,6 +610,11 @@ def _place_word(word: str) -> bool:
     return len(word.strip(".")) <= 5 and word.strip(".") not in PROSE_WORDS
 
 
+# a school named inside a part ("… Indiana University"), not a town named after one
+# ("College Station", "University Park")
+SCHOOL_WORD_RE = re.compile(r"(?<=\S)\s+(?:universit\w*|college|institute|school)\b", re.I)
+
+
 def _street_number(part: str) -> bool:
     """'5380 Michael Turnpike', 'Apt. 74': a house number with a street, not '75001 Paris'."""
     m = re.match(r"\s*(\d{1,4}[a-zA-Z]?)\s+(\S.*)$", part)
@@ -646,6 +651,10 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     parts = [p.strip() for p in re.split(r",|\s[-–]\s", text) if p.strip()]
     if not parts or len(parts) > 6 or _is_date_word(parts[0]):
         return None  # "Jan", "Mar 2019": a date, not a place
+    if SCHOOL_WORD_RE.search(parts[-1]):
+        return None  # "M.S, Bioinformatics, Indiana University": a degree line, no place
+    # "Near Govt. College, Tirupur": a landmark of the street part
+    parts = [p for p in parts if not SCHOOL_WORD_RE.search(p)]
     # "street, no., 60125 Trento, Italy": everything before the postcode+city part is street
     postal = [i for i, p in enumerate(parts[:-1]) if POSTCODE_CITY_RE.match(p)]
     if postal and postal[-1] > 0:
@@ -711,12 +720,14 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
         (m.start, m.end) for m in find_links(text)
     ]
     out: list[tuple[float, dict[str, float], int, int]] = []
-    for rank, i in enumerate(_zone(ctx)):
+    zone = _zone(ctx)
+    for rank, i in enumerate([*zone, *_labelled_elsewhere(ctx, zone)]):
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)
         end = _address_end(ctx, i)
-        if label:
-            spans = [(line.start + label.end(), end)]
+        if label:  # "Place: Chennai | S.HEMAVATHY": the whole value, and its first part
+            value = line.start + label.end()
+            spans = [(value, end), *_contact_parts(line.text[label.end() :], value)[:1]]
         else:
             spans = _contact_parts(line.text, line.start)
         if not label and end > line.end:
@@ -745,7 +756,9 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
                     ev["separator"] = 1.0
                 if label:
                     ev["labelled"] = 1.0
-                out.append((sum(ev.values()) - 0.05 * rank, ev, sa, sb))
+                # the header's place first, in reading order; a labelled place elsewhere after
+                lower = 0.05 * rank if rank < len(zone) else OUTSIDE_ZONE
+                out.append((sum(ev.values()) - lower, ev, sa, sb))
     return out
 
 
@@ -781,6 +794,30 @@ def _after_icon(text: str, base: int, a: int, b: int) -> tuple[int, int]:
     while i < b - base and (text[i].isspace() or unicodedata.category(text[i]) == "So"):
         i += 1
     return base + i, b
+
+
+# Labels that name where the candidate lives (not a job's or a school's location)
+PERSONAL_PLACE_RE = re.compile(
+    r"^\s*(?:place|current location|present location|present address|current address|"
+    r"permanent address|residence|hometown|wohnort|domicile)\s*\|?\s*[:\-]",
+    re.I,
+)
+OUTSIDE_ZONE = 1.0  # weight lost by a labelled place outside the contact zone
+NOT_PERSONAL_KINDS = frozenset({"experience", "education", "projects", "volunteer", "references"})
+
+
+def _labelled_elsewhere(ctx: Context, zone: list[int]) -> list[int]:
+    """Lines outside the contact zone labelled with the candidate's own place ('Current
+    Location : Coimbatore,India', 'Place: Chennai' above the signature), outside entries."""
+    inside = set(zone)
+    out = []
+    for i, line in enumerate(ctx.layout.lines):
+        if i in inside or not PERSONAL_PLACE_RE.match(line.text):
+            continue
+        section = ctx.section_of_line(i)
+        if section is None or section.kind not in NOT_PERSONAL_KINDS:
+            out.append(i)
+    return out
 
 
 def _address_end(ctx: Context, i: int) -> int:

@@ -546,6 +546,7 @@ def test_postcode_is_dropped_from_the_displayed_location() -> None:
         "Jan 2019 - Mar 2020",
         "Open to relocation, DE",
         "Willing to work, IN",
+        "M.S, Bioinformatics, Indiana University-Purdue University",
     ],
 )
 def test_months_degrees_and_words_are_not_places(text: str) -> None:
@@ -566,6 +567,8 @@ def test_months_degrees_and_words_are_not_places(text: str) -> None:
         ("Los Angeles, CA", {"city": "Los Angeles", "countryCode": "US"}),
         ("San Mauro los bajos, MX", {"city": "San Mauro los bajos", "countryCode": "MX"}),
         ("Ursem gem. S, NL", {"city": "Ursem gem. S", "countryCode": "NL"}),
+        ("College Station, TX", {"city": "College Station", "countryCode": "US"}),
+        ("Near Govt. College, Tirupur, Tamil Nadu", {"city": "Tirupur", "countryCode": "IN"}),
         (  # a labelled address line: its street and postcode digits are no reason to skip it
             "Prolongación Ybarra 733 Interior 390, 18362-5756 Nueva Comoras, MX",
             {"city": "Nueva Comoras", "countryCode": "MX"},
@@ -621,6 +624,30 @@ def test_a_labelled_address_full_of_digits_is_read() -> None:
         "Conocimientos\nAirtable | SAP | Odoo\n"
     )
     assert _location(cv).value == "Nueva Comoras, MX"
+
+
+def test_the_candidates_own_place_labelled_outside_the_header() -> None:
+    duties = "".join(f"• Served client group {k} with daily reports.\n" for k in range(16))
+    body = (
+        "Experience\nRelationship Manager, Kotak Securities – Muscat – Oman\n"
+        + duties
+        + "Location: Muscat, Oman\nDeveloped client relationships.\n\n"
+    )
+    cv = (
+        "Hema Vathy\nhema@example.org\nOman\n\n"
+        + body
+        + "Personal Details\nCurrent Location : Coimbatore,India\n"
+    )
+    assert _location(cv).value == "Coimbatore, India"
+    # "Place:" above the signature, when the header names no place
+    job = "Experience\nRelationship Manager, Kotak Securities\n" + duties + "\n"
+    cv = (
+        "Hema Vathy\nhema@example.org\n\n" + job + "Personal Details\nPlace: Chennai | HEMA VATHY\n"
+    )
+    assert _location(cv).value == "Chennai"
+    # a job's location is the job's, not the candidate's
+    cv = "Hema Vathy\nhema@example.org\n\n" + job.rstrip() + "\nLocation: Muscat, Oman\n"
+    assert _parse(cv).fields.location is None
 
 
 def test_slashes_outside_contact_details_cut_nothing() -> None:
