@@ -140,6 +140,8 @@ def segment_sections(layout: Layout) -> list[Section]:
             two_line.add(i)
         if hit is not None and not marks and i <= TITLE_LINES and fold(text) in DOCUMENT_TITLES:
             continue  # "RESUME" over the name titles the document; "Résumé" further down is French
+        if hit is not None and _table_header_cell(lines, i):
+            continue  # "COURSE" beside "INSTITUTE | BOARD | YEAR | %": a table's column name
         if hit is not None:
             kind, lang, score = hit
             styled = _styled(line, body) or (layout.kind == "txt" and len(text.split()) <= 4)
@@ -168,6 +170,24 @@ def segment_sections(layout: Layout) -> list[Section]:
         first = i if content_at is not None else i + 1 + (i in two_line)
         sections.append(Section(kind, i, first, end, hlang, score, content_at))
     return sections
+
+
+def _table_header_cell(lines: Sequence[Line], i: int) -> bool:
+    """The first cell of a bold table header row: the next line of its region sits on the same
+    baseline to its right and is itself bold cells ("INSTITUTE | BOARD | YEAR")."""
+    if i + 1 >= len(lines):
+        return False
+    line, nxt = lines[i], lines[i + 1]
+    return (
+        line.bbox[2] > 0
+        and nxt.page == line.page
+        and nxt.block == line.block
+        and abs(nxt.bbox[1] - line.bbox[1]) <= 2.0
+        and nxt.bbox[0] > line.bbox[2]
+        and line.bold
+        and nxt.bold
+        and " | " in nxt.text
+    )
 
 
 def _wrapped_heading(

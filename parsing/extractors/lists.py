@@ -414,6 +414,18 @@ def split_certification(text: str) -> tuple[str, str | None]:
     return body, None
 
 
+CERT_LINE_WORDS = 12  # a certificate's name with its issuer and date fits in this
+# "I got to work", "my team": the first person ("PSPO I" is a level, not a pronoun)
+FIRST_PERSON_RE = re.compile(r"\bI\s+[a-z]|\b(?:my|we|our|me)\b")
+# a sentence's middle: a stray full stop, or a plain lower-case word ("students.", not "dbt")
+MID_SENTENCE_RE = re.compile(r"^(?:\.|[a-z]{5,}\b)")
+
+
+def _prose(text: str) -> bool:
+    """A line of a sentence, not a name: it starts mid-sentence or speaks in the first person."""
+    return bool(MID_SENTENCE_RE.match(text) or FIRST_PERSON_RE.search(text))
+
+
 def _bulleted_items(ctx: Context, section: Section) -> list[tuple[int, str]]:
     """(abs start, text) of a section's items without their bullets; in a mostly bulleted
     list a line without a bullet continues the item above ("• CIPD Level 5 Associate Diploma
@@ -449,8 +461,10 @@ def extract_certifications(ctx: Context) -> list[Field] | None:
     for section in ctx.of_kind("certifications"):
         for base, body in _bulleted_items(ctx, section):
             name, issuer = split_certification(body)
-            if not name or len(name.split()) > 16 or re.fullmatch(r"[\W\d]+", name):
+            if not name or len(name.split()) > CERT_LINE_WORDS or re.fullmatch(r"[\W\d]+", name):
                 continue
+            if _prose(name):
+                continue  # "students. The goal of the training was …": told, not named
             if match_heading(name) is not None:
                 continue
             a = base + body.find(name)

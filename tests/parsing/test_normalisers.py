@@ -385,6 +385,19 @@ def test_certification_issuer_after_a_bullet_separator() -> None:
     assert [c.value for c in certs] == ["CompTIA Linux+", "PSPO I"]
 
 
+def test_training_told_in_sentences_is_no_certificate() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com\n\nTrainings\n"
+        "The microenterprise development training, I got to work with a group of business\n"
+        "students. The goal of the training was to evaluate importing products from\n"
+        ".Vietnam for sale in the USA\n"
+        "Public speaking training in different business topics, the training was supervised by -\n"
+        "PSPO I\ndbt Learn – dbt Fundamentals\n"
+    )
+    certs = _parse(cv).fields.certifications or []
+    assert [c.value for c in certs] == ["PSPO I", "dbt Learn – dbt Fundamentals"]
+
+
 def test_a_certification_wrapped_in_a_narrow_column_is_one_item() -> None:
     cv = (
         "Amelia Hartley\namelia@example.com\n\nCertifications\n"

@@ -636,3 +636,24 @@ def test_dates_right_aligned_on_the_schools_row_belong_to_that_school() -> None:
         for e in parsed.fields.education or []
     ]
     assert rows == [("Bachelor of Computer Science", "2017"), ("Bachelor of Economics", "2010")]
+
+
+def _education_table() -> bytes:
+    """An education table whose bold header row starts with a heading word ("COURSE")."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 72, 60, "Ravi Example", size=18, bold=True)
+        _text(c, 72, 80, "ravi@example.com")
+        _text(c, 72, 110, "EDUCATION QUALIFICATION", size=12, bold=True)
+        _text(c, 87, 130, "COURSE", bold=True)
+        _text(c, 216, 130, "INSTITUTE | BOARD | YEAR | %", bold=True)
+        _text(c, 87, 146, "BE | Annamalai University | 2011-2015 | 72%")
+        _text(c, 72, 180, "SKILLS", size=12, bold=True)
+        _text(c, 72, 196, "AutoCAD, Typing")
+
+    return _pdf(draw)
+
+
+def test_the_first_cell_of_a_table_header_row_is_no_section_heading() -> None:
+    sections = segment_sections(read_pdf(_education_table()))
+    assert [s.kind for s in sections] == ["header", "education", "skills"]
