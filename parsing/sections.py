@@ -174,7 +174,7 @@ def segment_sections(layout: Layout) -> list[Section]:
 
 def _table_header_cell(lines: Sequence[Line], i: int) -> bool:
     """The first cell of a bold table header row: the next line of its region sits on the same
-    baseline to its right and is itself bold cells ("INSTITUTE | BOARD | YEAR")."""
+    baseline to its right and is itself bold column names ("INSTITUTE | BOARD | YEAR")."""
     if i + 1 >= len(lines):
         return False
     line, nxt = lines[i], lines[i + 1]
@@ -186,8 +186,15 @@ def _table_header_cell(lines: Sequence[Line], i: int) -> bool:
         and nxt.bbox[0] > line.bbox[2]
         and line.bold
         and nxt.bold
-        and " | " in nxt.text
+        and _column_names(nxt.text)
     )
+
+
+def _column_names(text: str) -> bool:
+    """'INSTITUTE | BOARD | YEAR | %': three or more short cells without figures (a bold entry
+    line such as 'M.Sc Mathematics, 2016 | 75.25%' is no header row)."""
+    cells = text.split(" | ")
+    return len(cells) >= 3 and all(len(c.split()) <= 3 and not re.search(r"\d", c) for c in cells)
 
 
 def _wrapped_heading(

@@ -657,3 +657,23 @@ def _education_table() -> bytes:
 def test_the_first_cell_of_a_table_header_row_is_no_section_heading() -> None:
     sections = segment_sections(read_pdf(_education_table()))
     assert [s.kind for s in sections] == ["header", "education", "skills"]
+
+
+def _label_column_bold_entries() -> bytes:
+    """A label column whose heading shares its row with the first entry, in bold."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 81, 60, "Jenni Example", size=18, bold=True)
+        _text(c, 81, 80, "jenni@example.com")
+        _text(c, 81, 110, "EDUCATION", size=11, bold=True)
+        _text(c, 236, 110, "M.Sc Mathematics, 2016 | 75.25%", size=11, bold=True)
+        _text(c, 238, 126, "Stella Maris College, Chennai", size=14)
+        _text(c, 81, 160, "SKILLS", size=11, bold=True)
+        _text(c, 236, 160, "Teaching, MATLAB", size=14)
+
+    return _pdf(draw)
+
+
+def test_a_label_beside_a_bold_entry_line_is_still_a_heading() -> None:
+    sections = segment_sections(read_pdf(_label_column_bold_entries()))
+    assert [s.kind for s in sections] == ["header", "education", "skills"]
