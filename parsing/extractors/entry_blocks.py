@@ -199,11 +199,36 @@ def _labelled(text: str, base: int) -> list[Part] | None:
         return None
     kind = ENTRY_LABELS[lexicon.normalise(m.group(1))]
     value = text[m.end() :]
+    if kind == "company":
+        value = _without_site(value)
     lead, trail = trim(value)
     if kind not in ("title", "company") or trail <= lead:
         return []
     start = base + m.end() + lead
     return [Part(start, start + trail - lead, value[lead:trail], kind_hint=kind)]
+
+
+def _without_site(value: str) -> str:
+    """A labelled employer without where it sits: 'ADMA Services, Doha Qatar' → 'ADMA
+    Services'; after its legal form a comma ends the name ('Kerala State Electricity Board
+    Limited, 220KV Substation, India')."""
+    parts = value.split(",")
+    for n in range(1, len(parts)):
+        if ends_with_legal_form(parts[n - 1]):
+            return ",".join(parts[:n])
+    while len(parts) > 1 and _site(parts[-1]):
+        parts.pop()
+    return ",".join(parts)
+
+
+def _site(part: str) -> bool:
+    """'India', 'Doha Qatar', 'Pune, Maharashtra': a place, or a city before its country."""
+    words = part.split()
+    return bool(words) and (
+        location_part(part)
+        or is_place(part + ",")
+        or (len(words) <= 4 and location_part(words[-1]) and words[0][:1].isupper())
+    )
 
 
 def _split_parts(text: str, base: int, *, strong: bool = False) -> list[Part]:

@@ -438,3 +438,21 @@ def test_one_known_school_beside_dates_is_enough_when_the_pattern_repeats() -> N
         ("certification in Developer Training for Apache Hadoop", "Cloudera"),
         ("certification in Principles of Reactive Programming", "Coursera"),
     ]
+
+
+def test_a_labelled_employer_loses_where_it_sits() -> None:
+    cv = CONTACT + (
+        "EXPERIENCE\n"
+        "1. | Employer | : ADMA Services, Doha Qatar\n"
+        "Designation : Electrical Engineer\nDuration : 2016 - 2018\n"
+        "2. | Employer | : Kerala State Electricity Board Limited, 220KV Substation, India\n"
+        "Designation : Assistant Electrical Engineer\nDuration : 2013 - 2015\n"
+        "3. | Employer | : Acme, Inc.\n"
+        "Designation : Trainee Engineer\nDuration : 2012 - 2013\n"
+    )
+    jobs, _ = _parse(cv)
+    assert [j.company and j.company.value for j in jobs] == [
+        "ADMA Services",
+        "Kerala State Electricity Board Limited",
+        "Acme, Inc.",
+    ]
