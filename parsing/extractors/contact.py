@@ -550,6 +550,7 @@ def extract_links(ctx: Context) -> list[Field] | None:
         )
         for i in range(s.first, s.last)
     }
+    listed = {i for s in ctx.of_kind("skills") for i in range(s.first, s.last)}
     out: list[Field] = []
     seen: set[str] = set()
     for m in find_links(text):
@@ -560,6 +561,9 @@ def extract_links(ctx: Context) -> list[Field] | None:
         in_zone = li in zone and li not in excluded
         if not in_zone and (network == "Website" or li in excluded):
             continue
+        bare = not re.match(r"(?i)https?:|www\.", m.value) and "/" not in m.value
+        if network == "Website" and bare and li in listed:
+            continue  # "Trello | Bill.com | DCF": a product in a skills list, not a site
         key = str(norm.get("url", "")).lower().rstrip("/")
         if key in seen:
             continue

@@ -495,6 +495,15 @@ def test_link_is_typed_and_normalised(text: str, network: str, url: str) -> None
     assert found[0].value == text  # trailing sentence punctuation is not part of the link
 
 
+def test_a_product_named_like_a_domain_in_a_skills_list_is_no_link() -> None:
+    cv = (
+        "Amelia Hartley\namelia@example.com | www.amelia.dev\n\nSkills\n"
+        "Trello | Zapier | Bill.com | DCF\n"
+    )
+    links = _parse(cv).fields.links or []
+    assert [f.value for f in links] == ["www.amelia.dev"]
+
+
 def test_email_domain_is_not_a_link() -> None:
     assert find_links("amelia.hartley@example.com") == []
     found = find_links("amelia@ameliahartley.dev | github.com/ahartley")
