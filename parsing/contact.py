@@ -210,6 +210,8 @@ def country_index() -> dict[str, str]:
         "uae": "AE",
     }
     out.update(extra)
+    # without accents too: 'México', 'Perú' and 'Türkiye' are often printed with them
+    out.update({fold(k): v for k, v in list(out.items()) if fold(k) not in out})
     return out
 
 
@@ -248,7 +250,7 @@ def country_code(part: str, n_parts: int) -> str | None:
             return None
         if p in US_STATES and n_parts <= 2:
             return None
-    return country_index().get(p.lower())
+    return country_index().get(p.lower()) or country_index().get(fold(p))
 
 
 def region_for(country_code: str | None, language: str | None) -> str | None:

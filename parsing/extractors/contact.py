@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -106,10 +107,10 @@ LOCATION_LABEL_RE = re.compile(
     re.I,
 )
 POSTCODE_CITY_RE = re.compile(
-    r"^\s*(?:[A-Z]{1,2}-?)?\d{4,6}(?:-\d{3,4})?(?:\s?[A-Z]{2}\b)?\s+[^\W\d_]"
+    r"^\s*(?:[A-Z]{1,2}-?)?(?:\d{4,6}|\d{8})(?:-\d{3,4})?(?:\s?[A-Z]{2}\b)?\s+[^\W\d_]"
 )
 POSTCODE_RE = re.compile(
-    r"\b\d{4}\s?[A-Z]{2}\b|\b\d{4,6}(?:-\d{3,4})?\b|\b[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2}\b"
+    r"\b\d{4}\s?[A-Z]{2}\b|\b(?:\d{4,6}|\d{8})(?:-\d{3,4})?\b|\b[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2}\b"
 )
 STREET_RE = re.compile(
     r"\d|\b(?:street|st\.|road|rd\.|avenue|ave\.?|lane|straße|strasse|str\.|weg|rue|calle|"
@@ -214,14 +215,17 @@ def name_shape(text: str) -> bool:
     if city_country(t) is not None or re.sub(r"\W", "", t.lower()) in _compact_skills():
         return False  # "San Mateo", "LOS ANGELES", "Mat Lab": a place or a skill, not a person
     low = {w.lower().strip(".,") for w in words}
+    # a word after a particle after the first name is a surname even when it names a job
+    # ('Heitor da Sales'; 'e Developer' starts with no name)
+    surnames = {b.lower() for a, b in itertools.pairwise(words[1:]) if a.lower() in PARTICLES}
     if (
-        low & NON_NAME_WORDS
+        (low - surnames) & NON_NAME_WORDS
         or {fold(w) for w in low} & _heading_words()
         or low & lexicon.institution_words()
         or low & lexicon.company_suffixes()
     ):
         return False
-    return not (low & lexicon.title_words())
+    return not ((low - surnames) & lexicon.title_words())
 
 
 NAME_CONTEXT_CHARS = 700
@@ -244,10 +248,13 @@ def _name_prefix(text: str) -> int | None:
 
 
 def _stacked_name(ctx: Context, i: int, zone: list[int]) -> int | None:
-    """End offset of a name set one word per line ('Trinidad' / 'Pujadas' / 'Rueda'), or None."""
+    """End offset of a name set one word per line ('Trinidad' / 'Pujadas' / 'Rueda') or wrapped
+    after a particle ('Victoria van' / 'Rousselet'), or None."""
     lines = ctx.layout.lines
     first = lines[i]
-    if len(first.text.split()) != 1 or fold(first.text) in NOT_NAMES:
+    head = first.text.split()
+    wrapped = 2 <= len(head) <= 3 and head[-1].lower() in PARTICLES
+    if not (len(head) == 1 or wrapped) or fold(first.text) in NOT_NAMES:
         return None
     if match_heading(first.text.strip()) is not None:
         return None
@@ -666,9 +673,10 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
     code = country_code(parts[-1], len(parts))
     state = parts[-1].strip() if parts[-1].strip() in US_STATES and len(parts) <= 3 else None
     if state and len(parts) == 2:
-        # "Meerut, IN" is India and "Indianapolis, IN" Indiana: the city's country decides
+        # "Meerut, IN" is India and "Indianapolis, IN" Indiana: the city's country decides;
+        # "37738 Stade, DE" is Germany: a US ZIP follows the state, never the city
         as_country = country_index().get(state.lower())
-        if as_country and city_country(parts[0]) == as_country:
+        if as_country and (city_country(parts[0]) == as_country or postal):
             code, state = as_country, None
     region_code = None
     if code is None and len(parts) >= 2:
@@ -680,7 +688,12 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         cleaned = cleaned.strip(" .-–=")
         if not cleaned:
             continue
-        street = STREET_RE.search(cleaned) or (_street_number(p) and not POSTCODE_CITY_RE.match(p))
+        street = (
+            STREET_RE.search(cleaned)
+            or (_street_number(p) and not POSTCODE_CITY_RE.match(p))
+            # after a US state the ZIP follows it: "8034 Chapman Extension" is a street
+            or (state and _street_number(p))
+        )
         if not is_last and len(parts) > 1 and street:
             if city := _trailing_city(cleaned):  # "440 Al Muteena Deira Dubai, UAE" → Dubai
                 kept.append(city)
@@ -693,8 +706,8 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         if lower and not (code and len(parts) >= 3 and len(cleaned.split()) <= 2):
             if not (code and cleaned[:1].isupper() and all(_place_word(w) for w in lower)):
                 return None  # "San Mauro los bajos, MX", "Ursem gem. S, NL" are places
-        if len(cleaned.split()) > 4:
-            return None
+        if len([w for w in cleaned.split() if w.lower() not in LOCATION_PARTICLES]) > 4:
+            return None  # "San Yuridia de la Montaña" is four words and two particles
         kept.append(cleaned)
     if not kept:
         return None

@@ -90,6 +90,7 @@ NAMES = [
     "Łukasz Żółć",
     "Nguyễn Văn An",
     "Ahmed bin Rashid",
+    "Heitor da Sales",  # a surname that is also a job word
     "Anne-Marie Dupont-Leroy",
     "山田 太郎",
     "李小龙",

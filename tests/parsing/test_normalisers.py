@@ -590,6 +590,11 @@ def test_months_degrees_and_words_are_not_places(text: str) -> None:
         ("San Mauro los bajos, MX", {"city": "San Mauro los bajos", "countryCode": "MX"}),
         ("Ursem gem. S, NL", {"city": "Ursem gem. S", "countryCode": "NL"}),
         ("College Station, TX", {"city": "College Station", "countryCode": "US"}),
+        ("San Jorge los altos, México", {"city": "San Jorge los altos", "countryCode": "MX"}),
+        ("San Yuridia de la Montaña, VER, MX", {"city": "San Yuridia de la Montaña"}),
+        ("8034 Chapman Extension, Port Leah, DC", {"city": "Port Leah", "countryCode": "US"}),
+        ("Rotraud-Hentschel-Platz 45-68, 37738 Stade, DE", {"city": "Stade", "countryCode": "DE"}),
+        ("Estação Caldeira, 21011868 da Costa, RO, BR", {"city": "da Costa", "countryCode": "BR"}),
         ("Near Govt. College, Tirupur, Tamil Nadu", {"city": "Tirupur", "countryCode": "IN"}),
         (  # a labelled address line: its street and postcode digits are no reason to skip it
             "Prolongación Ybarra 733 Interior 390, 18362-5756 Nueva Comoras, MX",

@@ -677,3 +677,27 @@ def _label_column_bold_entries() -> bytes:
 def test_a_label_beside_a_bold_entry_line_is_still_a_heading() -> None:
     sections = segment_sections(read_pdf(_label_column_bold_entries()))
     assert [s.kind for s in sections] == ["header", "education", "skills"]
+
+
+def _name_in_a_right_sidebar() -> bytes:
+    """A right sidebar whose large name wraps after its particle ('Victoria van' /
+    'Rousselet'), over the contact details; the main column starts with the job title."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _text(c, 51, 54, "Verpleegkundige", size=13, bold=True)
+        _text(c, 51, 82, "OVER MIJ", size=13, bold=True)
+        _text(c, 51, 104, "Gedreven professional met 7 jaar ervaring binnen de ICT.")
+        _text(c, 51, 127, "WERKERVARING", size=13, bold=True)
+        for k in range(24):  # a main column long enough to be read before the sidebar
+            _text(c, 54, 149 + 13 * k, f"• Zorgplan {k} opgesteld en met het team geëvalueerd")
+        _text(c, 439, 55, "Victoria van", size=18, bold=True)
+        _text(c, 439, 77, "Rousselet", size=18, bold=True)
+        _text(c, 439, 97, "E-mail: victoria@example.nl", size=9)
+        _text(c, 439, 109, "Telefoon: +31 20 600 8397", size=9)
+
+    return _pdf(draw)
+
+
+def test_a_name_wrapped_after_its_particle_is_one_name() -> None:
+    name = parse_bytes(_name_in_a_right_sidebar(), "cv.pdf").fields.name
+    assert name is not None and name.value == "Victoria van Rousselet"
