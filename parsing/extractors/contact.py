@@ -754,7 +754,9 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
         for a, b in spans:
             for sa, sb in _dash_parts(text, a, b):
                 seg = text[sa:sb].strip()
-                if not seg or len(seg) > 70 or any(x < sb and sa < y for x, y in occupied):
+                if not seg or len(seg) > (LABELLED_MAX if label else 70):
+                    continue
+                if any(x < sb and sa < y for x, y in occupied):
                     continue
                 if (not label and sum(c.isdigit() for c in seg) > 12) or (
                     name_shape(seg) and "," not in seg
@@ -784,14 +786,14 @@ TRAILING_SLASH_RE = re.compile(r"\s+/\s*$")
 
 
 def _contact_parts(text: str, base: int) -> list[tuple[int, int]]:
-    """A contact line's parts: its segments, and those holding an e-mail or a phone number
-    also cut at spaced slashes ("mail@x.de / 620 14 20 56 / Navarra, ES"); a whole segment
+    """A contact line's parts: its segments, and those holding an e-mail, a phone number or a
+    link also cut at spaced slashes ("mail@x.de / 620 14 20 56 / Navarra, ES"); a whole segment
     stays a candidate too ("Zürich / Switzerland")."""
     out: list[tuple[int, int]] = []
     for a, b in segments(text, base):
         pos = a
         part = text[a - base : b - base]
-        contact = "@" in part or PHONE_HINT_RE.search(part)
+        contact = "@" in part or PHONE_HINT_RE.search(part) or URL_LIKE_RE.search(part)
         cuts = list(SLASH_SEP_RE.finditer(text, a - base, b - base)) if contact else []
         for m in cuts:
             out.append((pos, base + m.start()))
@@ -819,6 +821,7 @@ PERSONAL_PLACE_RE = re.compile(
     r"permanent address|residence|hometown|wohnort|domicile)\s*\|?\s*[:\-]",
     re.I,
 )
+LABELLED_MAX = 120  # chars of a labelled address line ("Dirección: Retorno Norte … México")
 OUTSIDE_ZONE = 1.0  # weight lost by a labelled place outside the contact zone
 NOT_PERSONAL_KINDS = frozenset({"experience", "education", "projects", "volunteer", "references"})
 

@@ -324,6 +324,16 @@ def test_at_words_of_the_five_languages_split_degree_from_school_even_when_wrapp
     ]
 
 
+def test_a_spanish_secondary_school_is_a_school() -> None:
+    edu = "Grado en Ingeniería Civil, Universidad de Vigo 10/2020–07/2023\n"
+    edu += "Bachillerato de Ciencias, IES Candelaria 04/2017–09/2020\n"
+    _, schools = _parse(CONTACT + "FORMACIÓN\n\n" + edu)
+    assert _schools(schools) == [
+        ("Grado en Ingeniería Civil", "Universidad de Vigo", "2023-07"),
+        ("Bachillerato de Ciencias", "IES Candelaria", "2020-09"),
+    ]
+
+
 def test_a_school_named_gymnasium_is_a_school_and_sciences_is_no_sciences_po() -> None:
     _, schools = _parse(CONTACT + "EDUCATION\n\nFachhochschulreife\nGymnasium Mürzzuschlag\n2005\n")
     assert _schools(schools) == [("Fachhochschulreife", "Gymnasium Mürzzuschlag", "2005")]
