@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsing import lexicon
 from parsing.contact import country_index, subdivision_index
@@ -123,8 +124,13 @@ NAME_PARTICLES = frozenset("van von de der den del della di da du la le ter ten"
 def ends_with_legal_form(text: str) -> bool:
     """The text ends in a company's legal form, with or without a closing dot ('… S.L.',
     '… Pvt. Ltd.', '… GmbH.')."""
-    low = text.lower()
-    return any(low.endswith(" " + x) or low.endswith(f" {x}.") for x in lexicon.company_suffixes())
+    return text.lower().endswith(_legal_form_endings())
+
+
+@lru_cache(maxsize=1)
+def _legal_form_endings() -> tuple[str, ...]:
+    """' gmbh', ' gmbh.', ' s.l.', …: every legal form as a line ending, for one str.endswith."""
+    return tuple(e for x in lexicon.company_suffixes() for e in (f" {x}", f" {x}."))
 
 
 def trim(piece: str) -> tuple[int, int]:
