@@ -14,6 +14,9 @@ from parsing.model import Source
 BBox = tuple[float, float, float, float]
 
 
+SAME_ROW = 2.0  # points between the tops of two lines on one visual row
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page; width/height in PDF points (0 for flowing formats like TXT)."""
@@ -50,6 +53,16 @@ class Line:
     def end(self) -> int:
         """Char offset just past this line in Layout.text."""
         return self.start + len(self.text)
+
+    def beside(self, other: Line) -> bool:
+        """`other` sits on this line's row (tops within 2 pt) to its right, on the same page: a
+        right-aligned date or the next cell of a table row that the reader cut off (PDF only)."""
+        return (
+            other.page == self.page
+            and self.bbox[2] > 0
+            and abs(other.bbox[1] - self.bbox[1]) <= SAME_ROW
+            and other.bbox[0] > self.bbox[2]
+        )
 
     def sub_bbox(self, lo: int, hi: int) -> BBox:
         """Box of characters [lo, hi) of this line (line-relative offsets)."""

@@ -179,11 +179,8 @@ def _table_header_cell(lines: Sequence[Line], i: int) -> bool:
         return False
     line, nxt = lines[i], lines[i + 1]
     return (
-        line.bbox[2] > 0
-        and nxt.page == line.page
+        line.beside(nxt)
         and nxt.block == line.block
-        and abs(nxt.bbox[1] - line.bbox[1]) <= 2.0
-        and nxt.bbox[0] > line.bbox[2]
         and line.bold
         and nxt.bold
         and _column_names(nxt.text)

@@ -398,6 +398,7 @@ class SlotMode(NamedTuple):
 
 
 def _slot_mode(rows: list[EduRow]) -> SlotMode:
+    """Read the section's rows once for the conventions its entries share."""
     dated = [n for n, r in enumerate(rows) if r[3]]
     date_last = (
         bool(dated)
@@ -455,7 +456,8 @@ def _edu_rows(ctx: Context, section: Section) -> list[EduRow]:
                         or _hanging(lines[n][1], lines[n + 1][1], right)
                     )
                 )
-                or _same_row(lines[n][1], lines[n + 1][1])
+                # a school's dates right-aligned on its row, read as a line of their own
+                or lines[n][1].beside(lines[n + 1][1])
             )
         ):
             n += 1
@@ -486,17 +488,6 @@ def _hanging(line: Line, nxt: Line, right: float) -> bool:
     width = nxt.xs[lead + first] - nxt.xs[lead]
     space = line.size * 0.25 if line.size else 2.5
     return line.bbox[2] + space + width > right
-
-
-def _same_row(line: Line, nxt: Line) -> bool:
-    """'TRANSPORT AND TELECOMMUNICATION INSTITUTE' and its dates right-aligned on the same
-    baseline, read as two lines: one row (PDF only)."""
-    return (
-        nxt.page == line.page
-        and line.bbox[2] > 0
-        and abs(nxt.bbox[1] - line.bbox[1]) <= 2.0
-        and nxt.bbox[0] > line.bbox[2]
-    )
 
 
 def _cut_after_at(body: str, nxt: str) -> bool:
