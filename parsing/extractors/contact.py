@@ -754,7 +754,7 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
         for a, b in spans:
             for sa, sb in _dash_parts(text, a, b):
                 seg = text[sa:sb].strip()
-                if not seg or len(seg) > (LABELLED_MAX if label else 70):
+                if not seg or len(seg) > (LABELLED_MAX if label else ADDRESS_MAX):
                     continue
                 if any(x < sb and sa < y for x, y in occupied):
                     continue
@@ -821,6 +821,7 @@ PERSONAL_PLACE_RE = re.compile(
     r"permanent address|residence|hometown|wohnort|domicile)\s*\|?\s*[:\-]",
     re.I,
 )
+ADDRESS_MAX = 90  # chars of an address-like part ("Diagonal Lerma 085 Interior 898, 60456 …")
 LABELLED_MAX = 120  # chars of a labelled address line ("Dirección: Retorno Norte … México")
 OUTSIDE_ZONE = 1.0  # weight lost by a labelled place outside the contact zone
 NOT_PERSONAL_KINDS = frozenset({"experience", "education", "projects", "volunteer", "references"})

@@ -334,6 +334,12 @@ def test_a_spanish_secondary_school_is_a_school() -> None:
     ]
 
 
+def test_a_vidyalaya_is_a_school() -> None:
+    edu = "Kendriya Vidyalaya New Delhi — 12th (CBSE) (October 2017 – July 2020)\n"
+    _, schools = _parse(CONTACT + "EDUCATION\n\n" + edu)
+    assert _schools(schools) == [("12th (CBSE)", "Kendriya Vidyalaya New Delhi", "2020-07")]
+
+
 def test_a_school_named_gymnasium_is_a_school_and_sciences_is_no_sciences_po() -> None:
     _, schools = _parse(CONTACT + "EDUCATION\n\nFachhochschulreife\nGymnasium Mürzzuschlag\n2005\n")
     assert _schools(schools) == [("Fachhochschulreife", "Gymnasium Mürzzuschlag", "2005")]

@@ -637,6 +637,8 @@ def test_city_at_the_end_of_a_street_part_is_kept() -> None:
         "sandra@example.de / +34 620 14 20 56 / Calle Mayor 5, 31001 Navarra,\nZaragoza, ES",
         "sandra@example.de / Calle Mayor 5\n31001 Navarra, Zaragoza, ES / github.com/sandra /",
         "Dirección: Retorno Norte Carrera 615 Edif. 115 , Depto. 940, 31001 Navarra, Zaragoza, ES",
+        # long and unlabelled
+        "Diagonal Lerma Sur 085 Interior 898 Edificio Norte, 31001 Navarra, Zaragoza, ES",
     ],
 )
 def test_location_among_other_contact_parts(line: str) -> None:
