@@ -264,6 +264,12 @@ def test_headings_ending_in_experience_open_an_experience_section(heading: str) 
     assert hit is not None and hit[0] == "experience"
 
 
+@pytest.mark.parametrize("heading", ["ACADEMIC CHRONICLE", "Academic Record", "Education Summary"])
+def test_more_education_headings(heading: str) -> None:
+    hit = match_heading(heading)
+    assert hit is not None and hit[0] == "education"
+
+
 @pytest.mark.parametrize("line", ["5 years experience", "Highlight any relevant experience within"])
 def test_sentences_mentioning_experience_are_not_headings(line: str) -> None:
     assert match_heading(line) is None
