@@ -34,7 +34,8 @@ NOT_SKILL_RE = re.compile(
     r"@|://|\bwww\.|^[(\[]|^(?:less than\s+)?\d*\+?\s*(?:years?|yrs?)\)?$"
     r"|\d{3}[ .-]\d{3,4}[ .-]\d{3,4}"
     r"|\b(?:19|20)\d\d\s*(?:[-–—]|to)\s*(?:(?:19|20)\d\d|present|current|now)\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d\d\b",
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d\d\b"
+    r"|\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d\d\b",  # "13-06-2012": a day, not a skill
     re.I,
 )
 # Function words: an item built around them is a phrase from prose, not a skill name.
