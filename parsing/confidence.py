@@ -36,7 +36,7 @@ PRIORS: dict[str, float] = {
     "skill": 0.5,
     "language": 1.0,
     "fluency": 0.8,
-    "certification": 0.2,
+    "certification": 1.2,
     "total_experience_years": 0.5,
 }
 
