@@ -138,7 +138,10 @@ def _compute_zone(ctx: Context) -> list[int]:
     lines = ctx.layout.lines
     # the first lines of page 1 count only when no header/contact region was found
     top = [] if idx else [i for i, ln in enumerate(lines[:ZONE_LINES]) if ln.page == 1]
-    # a sidebar holding e-mail/phone is contact zone too, wherever reading order put it
+    # a sidebar holding e-mail/phone is contact zone too, wherever reading order put it (a
+    # page read as one block has no sidebar: its first lines are the zone already)
+    if len({ln.block for ln in lines if ln.page == 1}) < 2:
+        return sorted(set(idx) | set(top))
     blocks = {
         ln.block
         for ln in lines

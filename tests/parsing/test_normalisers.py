@@ -695,6 +695,15 @@ def test_the_candidates_own_place_labelled_outside_the_header() -> None:
     assert _parse(cv).fields.location is None
 
 
+def test_a_place_in_a_job_header_of_a_plain_text_cv_is_not_the_candidates() -> None:
+    # a text file is one reading block: the zone is its header, not its first lines wholesale
+    cv = (
+        "Hema Vathy\nhema@example.org\n\nExperience\n"
+        "Relationship Manager, Kotak Securities – Muscat – Oman\nServed clients.\n"
+    )
+    assert _parse(cv).fields.location is None
+
+
 def test_slashes_outside_contact_details_cut_nothing() -> None:
     cv = "Werner Purdy\nCV / Application / History?\nwerner@example.org\n\nSkills\nPython\n"
     assert _parse(cv).fields.location is None  # "CV" is Cape Verde's code, not a place here
