@@ -200,7 +200,7 @@ def extract_skills(ctx: Context) -> list[Field] | None:
         canon, how = canonical_skill(text)
         if canon is None and not _well_formed_skill(text):
             continue
-        if canon in lexicon.AMBIGUOUS_SKILLS and how != "lexicon":
+        if canon is not None and canon.lower() in lexicon.AMBIGUOUS_SKILLS and how != "lexicon":
             continue
         key = (canon or text).lower()
         if key in seen:
@@ -256,10 +256,14 @@ def _text_skills(ctx: Context, seen: set[str]) -> list[Field]:
         doc = nlp(ctx.layout.text[a0 : lines[-1].end])
         for span in doc.spans[SKILL_SPANS]:
             canon = lex.canonical.get(span.text.lower())
-            if canon is None or canon in lexicon.AMBIGUOUS_SKILLS or canon.lower() in seen:
+            if canon is None or canon.lower() in seen:
                 continue
             if _plain_word_use(span.text, canon, doc.text, span.start_char):
                 continue
+            if canon.lower() in lexicon.AMBIGUOUS_SKILLS and _inside_name(
+                doc.text, span.start_char, span.end_char
+            ):
+                continue  # "Billy Crystal", "Salt Optics", "American Express": part of a name
             seen.add(canon.lower())
             a, b = a0 + span.start_char, a0 + span.end_char
             out.append(
@@ -284,6 +288,13 @@ def _plain_word_use(surface: str, canon: str, text: str, at: int) -> bool:
     while i and text[i - 1] in " \t":
         i -= 1
     return not i or text[i - 1] in ".!?:;\n•-–*"
+
+
+def _inside_name(text: str, a: int, b: int) -> bool:
+    """text[a:b] sits next to another capitalised word on its line: one word of a longer name."""
+    before = re.search(r"(\S+)[ \t]+$", text[max(0, a - 40) : a])
+    after = re.match(r"[ \t]+(\S+)", text[b : b + 40])
+    return any(m is not None and m.group(1)[:1].isupper() for m in (before, after))
 
 
 def _language_lookup(text: str) -> tuple[str, str] | None:

@@ -298,11 +298,13 @@ def test_everyday_words_in_prose_are_not_skills() -> None:
         "Booked the meeting room and packed every box for the move. Sales grew by a third.\n"
         "Automated the reports in python and Docker; kept the Room database in sync.\n"
         "I can go the extra mile: see c) below.\n"
+        "Styled shoots for Billy Crystal and the American Express campaign.\n"
     )
     skills = set(_skills(cv))
     assert {"Python", "Docker", "Room"} <= skills  # a language, a tool, a mid-sentence name
     assert not {"Box", "Sales"} & skills  # everyday words, or capitalised by the sentence
     assert not {"CAN Bus", "Go", "C"} & skills  # short lower-case words
+    assert not {"Crystal", "Express"} & skills  # ambiguous names inside a longer name
 
 
 def test_a_wall_of_text_without_headings_reads_as_flattened() -> None:
