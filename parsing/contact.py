@@ -96,13 +96,17 @@ def find_phones(text: str, region: str | None) -> list[Match]:
 
 
 # Dialling habits the matcher does not read, blanked in place so offsets stay: the trunk
-# prefix in brackets after a country code ("+49 (0)115 …", "+44 (0)20 …") and Mexico's
-# former mobile '1' ("+52 1 55 …", dropped from the numbering plan in 2019, still on CVs).
-DIALLING_NOISE_RE = re.compile(r"(?<=\+\d\d)(\s?\(0\))|(?<=\+\d)(\s?\(0\))|(?<=\+52)(\s1)(?=\s\d)")
+# prefix in brackets after a country code ("+49 (0)115 …", "+44 (0)20 …", "+353 (0)1 …") and
+# Mexico's former mobile '1' ("+52 1 55 …", dropped from the numbering plan in 2019).
+DIALLING_NOISE_RE = re.compile(r"(\+\d{1,3})(\s?\(0\))|(\+52)(\s1)(?=\s\d)")
 
 
 def _blank_dialling_noise(text: str) -> str:
-    return DIALLING_NOISE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    def blank(m: re.Match[str]) -> str:
+        code = m.group(1) or m.group(3)
+        return code + " " * (len(m.group(0)) - len(code))
+
+    return DIALLING_NOISE_RE.sub(blank, text)
 
 
 def calling_code(region: str) -> int:

@@ -455,7 +455,7 @@ def extract_phone(ctx: Context) -> Field | None:
     international = any(m.value.lstrip().startswith(("+", "00")) for m in found)
     if not any(m.valid for m in found) and not international:
         # a CV's country rules the region unless no number at all reads under it
-        found = _other_region_phones(ctx, region, named_country=bool(found)) or found
+        found = _other_region_phones(ctx, region, read_here=bool(found)) or found
     if not found:
         return None
     valid = [m for m in found if m.valid]
@@ -468,15 +468,15 @@ def extract_phone(ctx: Context) -> Field | None:
     return ctx.make(m.start, m.end, "phone", ev, "phone.phonenumbers", normalized=m.normalized)
 
 
-def _other_region_phones(ctx: Context, tried: str | None, *, named_country: bool) -> list[Match]:
+def _other_region_phones(ctx: Context, tried: str | None, *, read_here: bool) -> list[Match]:
     """Valid numbers of the contact zone under another region, when no number is valid under
     the guessed one ('Mobile : 98844 69713' in an Indian CV) and the CV names no country (or
-    `named_country` is False: nothing reads as a number under its region at all).
+    names one but `read_here` is False: nothing reads as a number under its region at all).
 
     The first region, in FALLBACK_REGIONS order, under which a zone number is valid wins;
     failing that, the first full-length (10+ digits) possible number of the zone, marked
     invalid ('(075) 306-9890')."""
-    if ctx.country and named_country:
+    if ctx.country and read_here:
         return []
     # lines with a run of digits, found once rather than once per region
     hinted = {i for i, ln in enumerate(ctx.layout.lines) if PHONE_HINT_RE.search(ln.text)}

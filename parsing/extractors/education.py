@@ -478,10 +478,10 @@ def _hanging(line: Line, nxt: Line, right: float) -> bool:
     bar = line.text.find(" | ")
     if bar < 0 or line.xs is None or nxt.xs is None or nxt.page != line.page:
         return False
-    if find_date_ranges(nxt.text) or not nxt.text.strip():
-        return False
-    value_x = line.xs[bar + 3]
+    value_x = line.xs[bar + 3]  # geometry first: the date search is the costly test
     if abs(nxt.bbox[0] - value_x) > HANGING_TOLERANCE or nxt.bbox[0] <= line.bbox[0] + 20:
+        return False
+    if not nxt.text.strip() or find_date_ranges(nxt.text):
         return False
     first = len(nxt.text.split()[0])
     lead = len(nxt.text) - len(nxt.text.lstrip())

@@ -232,7 +232,7 @@ def _site(part: str) -> bool:
     words = part.split()
     return bool(words) and (
         location_part(part)
-        or is_place(part + ",")
+        or is_place(part)
         or (len(words) <= 4 and location_part(words[-1]) and words[0][:1].isupper())
     )
 
@@ -525,6 +525,10 @@ def _dateless_blocks(info: list[Info], used: set[int]) -> list[Block]:
     """Entries written without dates: a title line and an employer line next to each other,
     between description text (Title / Company / text …), one of them a known job title."""
     out: list[Block] = []
+    # "Engineering Lead, Ennovar" over its description, found once per free line
+    singles = {
+        k: blk for k in range(len(info)) if k not in used and (blk := _one_line_job(info, k))
+    }
     k = 0
     while k + 1 < len(info):
         a, b = info[k], info[k + 1]
@@ -532,11 +536,10 @@ def _dateless_blocks(info: list[Info], used: set[int]) -> list[Block]:
         before = k == 0 or (k - 1) in used or not _short_header(info[k - 1][3])
         after = k + 2 >= len(info) or (k + 2) in used or not _short_header(info[k + 2][3])
         pair = free and before and after and _short_header(a[3]) and _short_header(b[3])
-        if not pair or _one_line_job(info, k + 1, used) is not None:
-            one = _one_line_job(info, k, used)
-            if one is not None:  # "Engineering Lead, Ennovar" over its description
+        if not pair or k + 1 in singles:  # a one-line job beats pairing a skill line with it
+            if k in singles and k not in used:
                 used.add(k)
-                out.append(one)
+                out.append(singles[k])
             k += 1
             continue
         ta, tb = title_score(a[3]), title_score(b[3])
@@ -568,11 +571,11 @@ def _dateless_blocks(info: list[Info], used: set[int]) -> list[Block]:
 ONE_LINE_JOB_RE = re.compile(r",\s+|\s+[|–—-]\s+|\s+(?:at|@)\s+")
 
 
-def _one_line_job(info: list[Info], k: int, used: set[int]) -> Block | None:
+def _one_line_job(info: list[Info], k: int) -> Block | None:
     """'Engineering Lead, Ennovar' over its description: a dateless entry on one line, a known
     title on one side of one separator and a name on the other (None if line k is no such)."""
     i, line, off, body, ranges = info[k]
-    if k in used or ranges or not _short_header(body) or k + 1 >= len(info):
+    if ranges or not _short_header(body) or k + 1 >= len(info):
         return None
     if _short_header(info[k + 1][3]):
         return None  # text follows a header, not another short line
@@ -586,11 +589,10 @@ def _one_line_job(info: list[Info], k: int, used: set[int]) -> Block | None:
     if is_place(tail) or title_score(tail) > company_score(tail):
         return None
     blk = Block(None, None)
+    base = line.start + off
     for a, b in ((0, cut.start()), (cut.end(), len(body))):
         la, lb = trim(body[a:b])
-        blk.parts.append(
-            Part(line.start + off + a + la, line.start + off + a + lb, body[a:b][la:lb])
-        )
+        blk.parts.append(Part(base + a + la, base + a + lb, body[a + la : a + lb]))
     blk.lines.append(i)
     return blk
 

@@ -48,7 +48,7 @@ def _place_suffix(p: Part) -> list[Part]:
     """'Le Figaro (France)' → 'Le Figaro' + place 'France'."""
     m = re.search(r"\s*\(([^()]{2,40})\)$", p.text)
     inner = m.group(1) if m else ""
-    if not m or not (location_part(inner) or is_place(inner + ",") or city_country(inner)):
+    if not m or not (location_part(inner) or is_place(inner) or city_country(inner)):
         return [p]
     head = p.text[: m.start()]
     inner = m.start(1)
