@@ -431,9 +431,7 @@ def test_unknown_text_beside_dates_fills_the_slot_named_text_there_always_fills(
     # lower-case line under it its course; a note after a spaced dash is not the school's name,
     # and "University degree" names a degree, not a university
     _, schools = _parse(DATED_SCHOOLS)
-    assert [
-        (s.degree and s.degree.value, s.institution and s.institution.value) for s in schools
-    ] == [
+    assert [row[:2] for row in _schools(schools)] == [
         ("Docker : créer et administrer des conteneurs virtuels", "Orsys"),
         ("Formation GraphQL", "CLEVER INSTITUTE - Human Coders"),
         ("formation React JS, programmation avancée", "Orsys"),
@@ -453,9 +451,7 @@ def test_one_known_school_beside_dates_is_enough_when_the_pattern_repeats() -> N
         "certification in Principles of Reactive Programming\n"
     )
     _, schools = _parse(cv)
-    assert [
-        (s.degree and s.degree.value, s.institution and s.institution.value) for s in schools
-    ] == [
+    assert [row[:2] for row in _schools(schools)] == [
         ("Master Computer Science & Engineering", "Eindhoven University of Technology"),
         ("certification in Developer Training for Apache Hadoop", "Cloudera"),
         ("certification in Principles of Reactive Programming", "Coursera"),
@@ -473,7 +469,7 @@ def test_a_labelled_employer_loses_where_it_sits() -> None:
         "Designation : Trainee Engineer\nDuration : 2012 - 2013\n"
     )
     jobs, _ = _parse(cv)
-    assert [j.company and j.company.value for j in jobs] == [
+    assert [company for _, company in _jobs(jobs)] == [
         "ADMA Services",
         "Kerala State Electricity Board Limited",
         "Acme, Inc.",
