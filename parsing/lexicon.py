@@ -98,6 +98,8 @@ _SPACE = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Lower-case without accents ('München' → 'munchen'); keeps the text's other characters."""
+    if text.isascii():  # NFKD leaves ASCII as it is
+        return text.lower()
     # lower() after NFKD: styled letters ('𝐒𝐤𝐢𝐥𝐥𝐬', circled, full-width) decompose to capitals
     nfkd = unicodedata.normalize("NFKD", text).lower()
     return "".join(c for c in nfkd if not unicodedata.combining(c))

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 
 from parsing import lexicon
 from parsing.contact import (
@@ -448,7 +449,7 @@ def extract_phone(ctx: Context) -> Field | None:
     if not found:
         found = [
             m
-            for m in _phones_in(ctx, range(len(lines)), region)
+            for m in _phones_in(ctx, _digit_lines(ctx, range(len(lines)), 9), region)
             if m.valid and len(re.sub(r"\D", "", m.value)) >= 9
         ]
     found = [m for m in found if not _in_date_context(ctx.layout.text, m.start, m.end)]
@@ -478,10 +479,10 @@ def _other_region_phones(ctx: Context, tried: str | None, *, read_here: bool) ->
     invalid ('(075) 306-9890')."""
     if ctx.country and read_here:
         return []
-    # lines with a run of digits, found once rather than once per region
-    hinted = {i for i, ln in enumerate(ctx.layout.lines) if PHONE_HINT_RE.search(ln.text)}
+    # lines that can hold a number long enough, found once rather than once per region
+    hinted = set(_digit_lines(ctx, range(len(ctx.layout.lines)), 7))
     zone = [i for i in _zone(ctx) if i in hinted]
-    rest = sorted(hinted.difference(zone))
+    rest = _digit_lines(ctx, sorted(hinted.difference(zone)), 9)
     for region in FALLBACK_REGIONS:
         if region == tried:
             continue
@@ -495,6 +496,7 @@ def _other_region_phones(ctx: Context, tried: str | None, *, read_here: bool) ->
             ]
             if found:
                 return found
+    zone = _digit_lines(ctx, zone, 10)
     for region in FALLBACK_REGIONS:
         found = [
             m
@@ -508,19 +510,38 @@ def _other_region_phones(ctx: Context, tried: str | None, *, read_here: bool) ->
     return []
 
 
+def _digit_lines(ctx: Context, idxs: Iterable[int], min_digits: int) -> list[int]:
+    """The lines among idxs that can hold a number of min_digits digits: a run of digits on
+    the line and, for a number wrapped onto the next line, that line's digits too."""
+    lines = ctx.layout.lines
+    out = []
+    for i in idxs:
+        text = lines[i].text
+        if not PHONE_HINT_RE.search(text):
+            continue
+        n = sum(ch.isdigit() for ch in text)
+        if n < min_digits and i + 1 < len(lines):
+            n += sum(ch.isdigit() for ch in lines[i + 1].text)
+        if n >= min_digits:
+            out.append(i)
+    return out
+
+
 def _phones_in(ctx: Context, idxs: Iterable[int], region: str | None) -> list[Match]:
     """Phone numbers on the given lines (only lines with a run of digits are searched)."""
     out: list[Match] = []
+    # the region fallback asks for the same lines again: the matcher is read once per text
+    seen = cast(dict[tuple[str, str | None], list[Match]], ctx.memo.setdefault("phones", {}))
     for i in idxs:
         line = ctx.layout.lines[i]
         if not PHONE_HINT_RE.search(line.text):
             continue
         text, tail = line.text, _phone_tail(ctx, i)
-        found = find_phones(text, region)
+        found = _phones_once(seen, text, region)
         if tail is not None and not any(m.valid and m.end >= len(text.rstrip()) for m in found):
             # "+33 6 29 67 89" / "83": a number wrapped in a narrow column
             text = f"{text} {tail.text.strip()}"
-            found = find_phones(text, region)
+            found = _phones_once(seen, text, region)
         else:
             tail = None
         for m in found:
@@ -530,6 +551,16 @@ def _phones_in(ctx: Context, idxs: Iterable[int], region: str | None) -> list[Ma
                 end = tail.start + indent + m.end - len(line.text) - 1
             out.append(Match(m.start + line.start, end, m.value, m.normalized, m.valid))
     return out
+
+
+def _phones_once(
+    seen: dict[tuple[str, str | None], list[Match]], text: str, region: str | None
+) -> list[Match]:
+    key = (text, region)
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = find_phones(text, region)
+    return found
 
 
 def _phone_tail(ctx: Context, i: int) -> Line | None:

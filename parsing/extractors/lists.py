@@ -253,15 +253,16 @@ def _text_skills(ctx: Context, seen: set[str]) -> list[Field]:
         if not lines:
             continue
         a0 = lines[0].start
-        doc = nlp(ctx.layout.text[a0 : lines[-1].end])
+        text = ctx.layout.text[a0 : lines[-1].end]  # doc.text would rebuild it per call
+        doc = nlp(text)
         for span in doc.spans[SKILL_SPANS]:
             canon = lex.canonical.get(span.text.lower())
             if canon is None or canon.lower() in seen:
                 continue
-            if _plain_word_use(span.text, canon, doc.text, span.start_char):
+            if _plain_word_use(span.text, canon, text, span.start_char):
                 continue
             if canon.lower() in lexicon.AMBIGUOUS_SKILLS and _inside_name(
-                doc.text, span.start_char, span.end_char
+                text, span.start_char, span.end_char
             ):
                 continue  # "Billy Crystal", "Salt Optics", "American Express": part of a name
             seen.add(canon.lower())

@@ -20,7 +20,7 @@ from functools import lru_cache
 from statistics import median
 from typing import Any
 
-from parsing.readers.pdf import Char
+from parsing.readers.pdf import Char, has_text
 from settings import Settings, get_settings
 
 MIN_PAGE_CHARS = 10  # fewer alphanumerics than this on a page: it has no usable text layer
@@ -138,7 +138,7 @@ def scanned_pages(data: bytes, chars: list[list[Char]]) -> list[int]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pr
 
-    bare = [i for i, page in enumerate(chars) if _alnum(page) < MIN_PAGE_CHARS]
+    bare = [i for i, page in enumerate(chars) if not has_text(page, MIN_PAGE_CHARS)]
     if not bare:
         return []
     pdf = pdfium.PdfDocument(data)
@@ -154,10 +154,6 @@ def scanned_pages(data: bytes, chars: list[list[Char]]) -> list[int]:
         return out
     finally:
         pdf.close()
-
-
-def _alnum(chars: list[Char]) -> int:
-    return sum(c.text.isalnum() for c in chars)
 
 
 def recognise(data: bytes, chars: list[list[Char]], config: OcrConfig | None = None) -> OcrReport:

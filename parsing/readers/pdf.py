@@ -9,8 +9,9 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 from parsing.dates import find_date_ranges
@@ -123,13 +124,15 @@ def _pdfium_rules(pr: Any, raw: Any, left: float, top: float) -> list[Rule]:
     """Horizontal edges of the page's wide drawn paths: table borders, rules, heading bars.
 
     Paths inside form XObjects are not looked at (their bounds are in the form's space)."""
+    api = _api(pr)
+    page = ctypes.cast(raw, ctypes.c_void_p).value or 0
     x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
-    refs = [ctypes.byref(v) for v in (x0, y0, x1, y1)]
-    path = pr.FPDF_PAGEOBJ_PATH
+    refs = [ctypes.addressof(v) for v in (x0, y0, x1, y1)]
+    path, get_object, get_type = pr.FPDF_PAGEOBJ_PATH, api.page_object, api.object_type
     out: list[Rule] = []
-    for k in range(pr.FPDFPage_CountObjects(raw)):
-        obj = pr.FPDFPage_GetObject(raw, k)
-        if pr.FPDFPageObj_GetType(obj) != path or not pr.FPDFPageObj_GetBounds(obj, *refs):
+    for k in range(api.count_objects(page)):
+        obj = get_object(page, k)
+        if get_type(obj) != path or not api.bounds(obj, *refs):
             continue
         if x1.value - x0.value < MIN_RULE_WIDTH:
             continue
@@ -153,35 +156,88 @@ def _merge_rules(rules: list[Rule]) -> list[Rule]:
     return out
 
 
+class _Api:
+    """pdfium's text and page-object functions re-declared with plain `void*`/int signatures.
+
+    pypdfium2's bindings check typed pointer arguments and wrap pointer results in objects on
+    every call; these take and return plain ints, which makes the per-glyph calls (tens of
+    thousands per CV) about twice as cheap, and lets handles key caches without a cast."""
+
+    def __init__(self, pr: Any) -> None:
+        vp, ci, size_t = ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t
+
+        def proto(fn: Any, restype: Any, *argtypes: Any) -> Any:
+            return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, vp).value or 0)
+
+        self.text = proto(pr.FPDFText_GetText, ci, vp, ci, ci, vp)
+        self.unicode = proto(pr.FPDFText_GetUnicode, ctypes.c_uint, vp, ci)
+        self.box = proto(pr.FPDFText_GetLooseCharBox, ci, vp, ci, vp)
+        self.object = proto(pr.FPDFText_GetTextObject, vp, vp, ci)
+        self.size = proto(pr.FPDFText_GetFontSize, ctypes.c_double, vp, ci)
+        self.matrix = proto(pr.FPDFText_GetMatrix, ci, vp, ci, vp)
+        self.font = proto(pr.FPDFTextObj_GetFont, vp, vp)
+        self.font_name = proto(pr.FPDFFont_GetBaseFontName, size_t, vp, vp, size_t)
+        self.font_weight = proto(pr.FPDFFont_GetWeight, ci, vp)
+        self.font_flags = proto(pr.FPDFFont_GetFlags, ci, vp)
+        self.count_objects = proto(pr.FPDFPage_CountObjects, ci, vp)
+        self.page_object = proto(pr.FPDFPage_GetObject, vp, vp, ci)
+        self.object_type = proto(pr.FPDFPageObj_GetType, ci, vp)
+        self.bounds = proto(pr.FPDFPageObj_GetBounds, ci, vp, vp, vp, vp, vp)
+
+
+_API: _Api | None = None
+
+
+def _api(pr: Any) -> _Api:
+    global _API
+    if _API is None:
+        _API = _Api(pr)
+    return _API
+
+
+def _page_codes(api: _Api, tp: int, count: int) -> list[int]:
+    """The unicode code of every char of a text page: one bulk FPDFText_GetText call, or one
+    FPDFText_GetUnicode call per char when the bulk text does not line up with the chars (a
+    code beyond the BMP is two UTF-16 units there; control chars may be left out).
+
+    The bulk text writes U+FFFE where the char reports the line-end hyphen U+0002; those few
+    are asked again (on 3,057 pages of real and hostile PDFs it was the only difference)."""
+    buf = (ctypes.c_ushort * (count + 1))()
+    n = api.text(tp, 0, count, ctypes.addressof(buf)) - 1  # the count includes the NUL
+    codes = buf[:count]
+    if n != count or any(0xD800 <= c <= 0xDFFF for c in codes):
+        return [api.unicode(tp, i) for i in range(count)]
+    for i, c in enumerate(codes):
+        if c == 0xFFFE:
+            codes[i] = api.unicode(tp, i)
+    return codes
+
+
 def _pdfium_page_chars(pr: Any, raw: Any, left: float, top: float) -> list[Char]:
+    api = _api(pr)
+    tp = ctypes.cast(raw, ctypes.c_void_p).value or 0
     count = pr.FPDFText_CountChars(raw)
-    get_uni = pr.FPDFText_GetUnicode
-    get_box = pr.FPDFText_GetLooseCharBox
-    # Text-object handle as a plain int (a c_void_p prototype of the same C function), so it can
-    # key a cache: font name, weight and scale are looked up once per text object, not per char.
-    get_obj = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-        ctypes.cast(pr.FPDFText_GetTextObject, ctypes.c_void_p).value or 0
-    )
-    raw_ptr = ctypes.cast(raw, ctypes.c_void_p)
+    get_box, get_obj = api.box, api.object
     rect = pr.FS_RECTF()
-    prect = ctypes.byref(rect)
+    prect = ctypes.addressof(rect)
+    # Font name, weight and size are looked up once per text object, not per char; `fonts`
+    # caches name and weight per font handle (many PDFs draw each glyph as its own object).
     objects: dict[int | None, tuple[str, bool, float]] = {}
-    fonts: dict[int | None, tuple[str, bool]] = {}  # many PDFs draw each glyph as its own object
+    fonts: dict[int, tuple[str, bool]] = {}
     out: list[Char] = []
     pending_space = False
-    for i in range(count):
-        code = get_uni(raw, i)
+    for i, code in enumerate(_page_codes(api, tp, count)):
         if code in (32, 9, 10, 13, 0xA0, 0) or code > 0x10FFFF:
             if code in (32, 9, 0xA0):  # explicit or pdfium-generated word space
                 pending_space = True
             continue
         if code == 2:  # pdfium reports a hyphen at a line end as U+0002
             code = 0x2D
-        get_box(raw, i, prect)
-        obj = get_obj(raw_ptr, i)
+        get_box(tp, i, prect)
+        obj = get_obj(tp, i)
         info = objects.get(obj)
         if info is None:
-            info = objects[obj] = _pdfium_object(pr, raw, i, obj, fonts)
+            info = objects[obj] = _pdfium_object(api, tp, i, obj, fonts)
         out.append(
             Char(
                 chr(code),
@@ -200,31 +256,33 @@ def _pdfium_page_chars(pr: Any, raw: Any, left: float, top: float) -> list[Char]
     return out
 
 
+_MATRIX = ctypes.c_float * 6  # FS_MATRIX: a, b, c, d, e, f
+
+
 def _pdfium_object(
-    pr: Any, raw: Any, i: int, obj: int | None, fonts: dict[int | None, tuple[str, bool]]
+    api: _Api, tp: int, i: int, obj: int | None, fonts: dict[int, tuple[str, bool]]
 ) -> tuple[str, bool, float]:
     """(base font name without subset tag, bold, size in points) of char i's text object;
     `fonts` caches name and weight per font handle across the page's objects."""
-    matrix = pr.FS_MATRIX()
-    size = pr.FPDFText_GetFontSize(raw, i)
-    if pr.FPDFText_GetMatrix(raw, i, ctypes.byref(matrix)):
+    size = api.size(tp, i)
+    m = _MATRIX()
+    if api.matrix(tp, i, ctypes.addressof(m)):
         # FPDFText_GetFontSize ignores the text matrix (Tf 1 with a scaling Tm is common)
-        size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        size *= abs(m[0] * m[3] - m[1] * m[2]) ** 0.5
     if not obj:
         return "", False, size
-    font = pr.FPDFTextObj_GetFont(ctypes.cast(obj, pr.FPDF_PAGEOBJECT))
+    font = api.font(obj)
     if not font:
         return "", False, size
-    key = ctypes.cast(font, ctypes.c_void_p).value
-    known = fonts.get(key)
+    known = fonts.get(font)
     if known is None:
         buf = ctypes.create_string_buffer(128)
-        pr.FPDFFont_GetBaseFontName(font, buf, 128)
+        api.font_name(font, ctypes.addressof(buf), 128)
         name = buf.value.decode("latin-1").split("+", 1)[-1]
-        weight = pr.FPDFFont_GetWeight(font)
-        flags = pr.FPDFFont_GetFlags(font)
+        weight = api.font_weight(font)
+        flags = api.font_flags(font)
         bold = bool(BOLD_NAME.search(name)) or weight >= 600 or bool(flags & (1 << 18))
-        known = fonts[key] = (name, bold)
+        known = fonts[font] = (name, bold)
     return known[0], known[1], round(size, 2)
 
 
@@ -297,19 +355,26 @@ def _runs(chars: list[Char]) -> list[list[Char]]:
     """Consecutive chars (content-stream order) on the same baseline, moving rightwards."""
     runs: list[list[Char]] = []
     cur: list[Char] = []
-    for c in chars:
-        if cur:
-            p = cur[-1]
-            gap = c.x0 - p.x1
-            lim = SEG_GAP * max(p.size, c.size, 4.0)
-            if abs(c.bottom - p.bottom) < 0.5 and abs(c.top - p.top) < 0.5 and -lim / 2 < gap < lim:
-                cur.append(c)
-                continue
+    p: Char | None = None
+    for c in chars:  # the hottest loop of PDF reading: plain comparisons, no max()
+        if p is not None:
+            if abs(c.bottom - p.bottom) < 0.5 and abs(c.top - p.top) < 0.5:
+                size = p.size if p.size >= c.size else c.size
+                lim = SEG_GAP * (size if size >= 4.0 else 4.0)
+                if -lim / 2 < c.x0 - p.x1 < lim:
+                    cur.append(c)
+                    p = c
+                    continue
             runs.append(cur)
         cur = [c]
+        p = c
     if cur:
         runs.append(cur)
     return runs
+
+
+def _x0(c: Char) -> float:
+    return c.x0
 
 
 def _segments(chars: list[Char]) -> list[Segment]:
@@ -319,7 +384,7 @@ def _segments(chars: list[Char]) -> list[Segment]:
     runs = _runs(chars)
     runs.sort(key=lambda r: (r[0].top + r[0].bottom, r[0].x0))
     for run in runs:
-        top, bottom = min(c.top for c in run), max(c.bottom for c in run)
+        top, bottom = min([c.top for c in run]), max([c.bottom for c in run])
         h = bottom - top
         for r in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
             btop, bbottom = bands[r]
@@ -349,7 +414,7 @@ def _segments(chars: list[Char]) -> list[Segment]:
 
 
 def _segment(chars: list[Char]) -> Segment:
-    chars.sort(key=lambda c: c.x0)
+    chars.sort(key=_x0)
     kept = [chars[0]]
     for c in chars[1:]:
         k = kept[-1]
@@ -364,20 +429,20 @@ def _segment(chars: list[Char]) -> Segment:
     chars = kept
     seg = Segment(
         chars,
-        min(c.x0 for c in chars),
-        min(c.top for c in chars),
-        max(c.x1 for c in chars),
-        max(c.bottom for c in chars),
+        chars[0].x0,  # sorted by x0
+        min([c.top for c in chars]),
+        max([c.x1 for c in chars]),
+        max([c.bottom for c in chars]),
     )
     parts: list[str] = []
     xs: list[float] = []
     prev: Char | None = None
     for c in chars:
-        if prev is not None and (
-            c.space_before or c.x0 - prev.x1 > WORD_GAP * max(min(prev.size, c.size), 4.0)
-        ):
-            parts.append(" ")
-            xs.append(prev.x1)
+        if prev is not None:
+            size = prev.size if prev.size <= c.size else c.size
+            if c.space_before or c.x0 - prev.x1 > WORD_GAP * (size if size >= 4.0 else 4.0):
+                parts.append(" ")
+                xs.append(prev.x1)
         parts.append(c.text)
         if len(c.text) == 1:
             xs.append(c.x0)
@@ -483,6 +548,17 @@ def _merge_wrapped_dates(segs: list[Segment]) -> list[Segment]:
     return [sg for sg in out if sg is not None]
 
 
+def has_text(chars: Iterable[Char], n: int) -> bool:
+    """At least n of the chars are letters or digits (counting stops there)."""
+    k = 0
+    for c in chars:
+        if c.text.isalnum():
+            k += 1
+            if k >= n:
+                return True
+    return False
+
+
 def _is_marker(text: str) -> bool:
     """A lone bullet, dash or icon glyph (list marker before a tab stop)."""
     t = text.strip()
@@ -490,9 +566,15 @@ def _is_marker(text: str) -> bool:
 
 
 def _dominant(chars: list[Char]) -> tuple[float, bool, str]:
-    sizes = Counter(round(c.size, 1) for c in chars)
-    fonts = Counter(c.font for c in chars)
-    bold = sum(c.bold for c in chars) * 2 > len(chars)
+    """The most common size (to 0.1 pt) and font of a line's chars, and whether most are bold.
+
+    Sizes are counted first and rounded per distinct size (a line has a handful), in the order
+    they first appear, so ties go to the same size as counting rounded values would give."""
+    sizes: Counter[float] = Counter()
+    for size, n in Counter([c.size for c in chars]).items():
+        sizes[round(size, 1)] += n
+    fonts = Counter([c.font for c in chars])
+    bold = sum([c.bold for c in chars]) * 2 > len(chars)
     return sizes.most_common(1)[0][0], bold, fonts.most_common(1)[0][0]
 
 
@@ -552,7 +634,7 @@ def _page_lines(
                     "bold": bold,
                     "block": block_base + b,
                     "font": font,
-                    "xs": tuple(round(x, 2) for x in clean_xs),
+                    "xs": tuple(map(round, clean_xs, repeat(2, len(clean_xs)))),
                     "gap_before": gap,
                     "ocr": tuple(dict.fromkeys(c.ocr for c in chars if c.ocr)) or None,
                 }
@@ -569,7 +651,7 @@ def read_pdf(data: bytes, *, backend: str = "pypdfium2", max_pages: int = 20) ->
 
     pages, chars, rules = BACKENDS[backend](data, max_pages)
     scan = recognise(data, chars) if backend == "pypdfium2" else OcrReport()
-    if sum(ch.text.isalnum() for page in chars for ch in page) < MIN_TEXT_CHARS:
+    if not has_text(chain.from_iterable(chars), MIN_TEXT_CHARS):
         raise EmptyText(scan.empty_message or EMPTY_MESSAGE)
     segs = [
         _merge_wrapped_dates(_segments(page_chars)) if page_chars else [] for page_chars in chars

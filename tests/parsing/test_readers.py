@@ -291,6 +291,30 @@ def test_hyphenation_joined() -> None:
     ]
 
 
+@pytest.mark.parametrize("make", [_hyphenated, _table, lambda: _pdf(lambda c: c.showPage())])
+def test_bulk_page_text_gives_each_char_its_own_code(make: Callable[[], bytes]) -> None:
+    """The reader takes a page's codes in one FPDFText_GetText call; they must be exactly what
+    FPDFText_GetUnicode reports char by char, including the line-end hyphen (U+0002, which
+    the bulk text writes as U+FFFE) and a page with no text."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pr
+
+    from parsing.readers.pdf import _api, _page_codes
+
+    pdf = pdfium.PdfDocument(make())
+    textpage = pdf[0].get_textpage()
+    raw = textpage.raw
+    count = pr.FPDFText_CountChars(raw)
+    per_char = [pr.FPDFText_GetUnicode(raw, i) for i in range(count)]
+    assert make is not _hyphenated or 2 in per_char
+    handle = ctypes.cast(raw, ctypes.c_void_p).value or 0
+    assert _page_codes(_api(pr), handle, count) == per_char
+    textpage.close()
+    pdf.close()
+
+
 def test_char_boxes_point_at_the_word() -> None:
     layout = read_pdf(_right_dates())
     line = layout.lines[0]
