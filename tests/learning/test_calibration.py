@@ -76,6 +76,23 @@ def test_a_prior_is_adjusted_not_replaced_by_a_few_outcomes() -> None:
     )
 
 
+def test_a_prior_that_does_not_transfer_gives_way_to_a_few_hundred_outcomes() -> None:
+    """The shipped prior comes from generated CVs, where raw scores are nearly right; real CVs
+    overstate them (here P(correct) = x**3). 300 of the deployment's own outcomes must pull the
+    calibration to the deployment's truth, not stay near the prior."""
+    rng = np.random.default_rng(40)
+    x = rng.uniform(0.05, 0.99, 3000)
+    prior = FieldCalibrator().fit(["skills"] * 3000, x, rng.uniform(size=3000) < x)
+    t, xs, ys = _overconfident(300, 41, "skills")
+    refit = FieldCalibrator(prior=prior).fit(t, xs, ys)
+    t_test, x_test, y_test = _overconfident(5000, 42, "skills")
+    stays = expected_calibration_error(prior.predict(t_test, x_test).tolist(), y_test.tolist())
+    moved = expected_calibration_error(refit.predict(t_test, x_test).tolist(), y_test.tolist())
+    assert stays is not None and moved is not None
+    assert stays > 0.15
+    assert moved < 0.05
+
+
 def test_calibrating_fields_keeps_the_raw_confidence_and_is_idempotent() -> None:
     types, x, y = _overconfident(2000, 30, "name")
     cal = FieldCalibrator().fit(types, x, y)
