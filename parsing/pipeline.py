@@ -42,6 +42,11 @@ MESSAGES = {
     "text-based PDF or DOCX, or enter the details by hand.",
 }
 NOTHING_FOUND = "No CV details were recognised in this document; please check it by hand."
+FLATTENED = (
+    "The text of this CV runs on without its line breaks or headings, so its sections and "
+    "entries are guesses; check the work history and education against the document."
+)
+FLATTENED_WARNING = "flattened: line breaks lost, sections and entries guessed"
 OUT_OF_MEMORY = (
     "This file needs more memory to read than is safe, so it was stopped; please ask for a "
     "simpler PDF or DOCX version."
@@ -162,6 +167,9 @@ def parse_bytes(
     if not fields.iter_fields():
         status, message = Status.PARTIAL, NOTHING_FOUND
         warnings.append("no fields recognised")
+    elif ctx.flattened:  # the profile may look thin or jumbled: say why, never silently
+        status, message = Status.PARTIAL, FLATTENED
+        warnings.append(FLATTENED_WARNING)
     return ParsedCV(
         file=name,
         sha256=digest,

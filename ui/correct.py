@@ -520,6 +520,8 @@ def _header(draft: Draft) -> None:
         f"{draft.task.document.name} · status {c.status.replace('_', ' ')} · "
         f"{c.n_red} red, {c.n_amber} amber, {c.n_green} green fields · version {c.version_id}"
     )
+    if draft.task.record.message:  # why the parse is partial ("line breaks lost", ...)
+        st.warning(draft.task.record.message, icon=":material/warning:")
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         kind, text = flash

@@ -17,7 +17,7 @@ FLAT_SHARE = 0.5
 WALL_LINE_CHARS = 60  # a full line of body text
 WALL_SHARE = 0.8
 WALL_MIN_LINES = 10
-WALL_MAX_HEADINGS = 2
+WALL_MAX_HEADINGS = 2  # more headings than this: sections were found, the text is not flat
 PATTERN_KINDS = frozenset({"email", "phone", "link"})
 # Lost line breaks hurt what is read from lines (entries, names), not self-validating patterns
 # or lexicon skills.
@@ -54,7 +54,9 @@ class Context:
         full = sum(len(ln.text) for ln in lines if len(ln.text) >= WALL_LINE_CHARS)
         headings = sum(s.heading is not None for s in self.sections)
         wall = len(lines) >= WALL_MIN_LINES and full / total > WALL_SHARE
-        flat = long / total > FLAT_SHARE or (wall and headings <= WALL_MAX_HEADINGS)
+        # Either way, headings found on their own lines mean the structure survived: a CV
+        # that tells each job in one long paragraph is not a flattened one.
+        flat = (long / total > FLAT_SHARE or wall) and headings <= WALL_MAX_HEADINGS
         self.memo["flattened"] = flat
         return flat
 

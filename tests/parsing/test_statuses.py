@@ -17,7 +17,8 @@ from reportlab.pdfgen import canvas
 
 import cli
 from parsing.model import ParsedCV, Status
-from parsing.pipeline import parse_bytes, parse_path
+from parsing.pipeline import extract_fields, parse_bytes, parse_path
+from parsing.readers import read_layout
 from settings import Settings
 
 W, H = A4
@@ -163,6 +164,47 @@ def test_valid_cv_is_ok() -> None:
     assert f.email is not None and f.email.normalized == "amelia.hartley@example.com"
     assert f.phone is not None and f.phone.normalized == "+442079460958"
     assert parsed.pages == 1
+
+
+CV_LINES = [
+    "Chennai Tamil Nadu",
+    "Cloud security professional with three years of experience in cloud computing",
+    "Work Experience",
+    "Cloud Security Engineer Teccorps Ltd October 2018 to Present",
+    "Performed risk analyses to identify appropriate security countermeasures",
+    "Worked with risk and information security teams presenting recommendations to management",
+    "Implemented and executed the cloud information security strategy of the bank",
+    "Education",
+    "Bachelor of Arts in Psychology Magadh University August 2014 to June 2017",
+    "Skills",
+    "HTML CSS Networking SQL Kubernetes Terraform AWS Azure",
+]
+
+
+def test_a_cv_without_its_line_breaks_is_partial_and_says_why() -> None:
+    """Flattened text (copied from a web page, a lossy export) gives a thin or jumbled profile;
+    the recruiter is told why, in the status and one sentence, instead of an empty 'ok'."""
+    parsed = parse_bytes(" ".join(CV_LINES).encode(), "cv.txt", settings=SETTINGS)
+    assert parsed.status == Status.PARTIAL
+    assert parsed.message is not None and "line breaks" in parsed.message
+    assert_one_sentence(parsed)
+    assert any(w.startswith("flattened") for w in parsed.warnings)
+    assert parsed.fields.skills  # what can be read is still read
+    same_cv = parse_bytes("\n".join(CV_LINES).encode(), "cv.txt", settings=SETTINGS)
+    assert same_cv.status == Status.OK and same_cv.message is None and not same_cv.warnings
+
+
+def test_long_paragraphs_under_headings_are_not_a_flattened_cv() -> None:
+    """A CV telling each job in one long paragraph kept its structure: no warning, and its
+    values carry no 'flattened' doubt."""
+    story = " ".join(CV_LINES[4:7]) + ", " + " and ".join(CV_LINES[4:7]).lower()
+    lines = [*CV_LINES[:4], story, story.replace("bank", "insurer"), *CV_LINES[7:]]
+    lines[9] = "Skills"
+    data = "\n".join(lines).encode()
+    parsed = parse_bytes(data, "cv.txt", settings=SETTINGS)
+    assert min(len(story), len(lines[5])) > 250
+    assert parsed.status == Status.OK and not parsed.warnings
+    assert not extract_fields(read_layout(data))[1].flattened  # no value carries its doubt
 
 
 def test_batch_continues_past_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,6 +22,7 @@ from data.db import dispose_engines, get_engine, init_db
 from data.models import AuditEvent, Candidate, Correction
 from data.queries import create_batch, current_record
 from data.store import FileStore
+from parsing.model import ParsedCV
 from settings import get_settings
 from ui.nav import NO_ACCESS
 
@@ -436,3 +437,34 @@ def test_document_preview_of_a_text_cv(seeded: dict[bytes, int]) -> None:
     assert '<mark title="name"' in html
     assert "&lt;b&gt;Ad</mark>a&lt;/b&gt; CV a" in html  # the value's span, escaped
     assert "<b>" not in html
+
+
+def test_the_reason_a_parse_is_partial_heads_the_correction_page(
+    session: Session, tmp_path: Path
+) -> None:
+    """A partial parse (line breaks lost, nothing recognised) tells the recruiter why, where the
+    fields are corrected, not only in the upload table."""
+    from parsing.model import Status
+    from parsing.pipeline import FLATTENED
+
+    batch = create_batch(session=session, user="ann")
+    session.commit()
+
+    def partial(data: bytes, name: str) -> ParsedCV:
+        cv = synthetic_cv(data, name, {"name": 0.4, "skills[0]": 0.7})
+        return cv.model_copy(update={"status": Status.PARTIAL, "message": FLATTENED})
+
+    result = ingest(
+        session=session, name="flat.txt", data=b"flat cv", user="ann", batch_id=batch.id,
+        store=FileStore(tmp_path / "data" / "files"), parser=partial,
+    )  # fmt: skip
+    assert result.candidate_id is not None
+    at = _open(result.candidate_id)
+    assert [w.value for w in at.warning] == [FLATTENED]
+    clean = ingest(
+        session=session, name="ok.txt", data=b"ok cv", user="ann", batch_id=batch.id,
+        store=FileStore(tmp_path / "data" / "files"),
+        parser=lambda d, n: synthetic_cv(d, n, {"name": 0.9}),
+    )  # fmt: skip
+    assert clean.candidate_id is not None
+    assert not _open(clean.candidate_id).warning
