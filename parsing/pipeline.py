@@ -43,8 +43,8 @@ MESSAGES = {
 }
 NOTHING_FOUND = "No CV details were recognised in this document; please check it by hand."
 FLATTENED = (
-    "The text of this CV runs on without its line breaks or headings, so its sections and "
-    "entries are guesses; check the work history and education against the document."
+    "The text of this CV runs on without its line breaks, so its sections and entries were "
+    "guessed; check the work history and education against the document."
 )
 FLATTENED_WARNING = "flattened: line breaks lost, sections and entries guessed"
 OUT_OF_MEMORY = (
@@ -167,7 +167,8 @@ def parse_bytes(
     if not fields.iter_fields():
         status, message = Status.PARTIAL, NOTHING_FOUND
         warnings.append("no fields recognised")
-    elif ctx.flattened:  # the profile may look thin or jumbled: say why, never silently
+    elif ctx.flattened or layout.meta.get("line_breaks_restored"):
+        # the profile may look thin or jumbled: say why, never silently
         status, message = Status.PARTIAL, FLATTENED
         warnings.append(FLATTENED_WARNING)
     return ParsedCV(

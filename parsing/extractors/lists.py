@@ -187,6 +187,9 @@ class _SkillItem(NamedTuple):
     job_board: bool  # listed with "(N years)"
 
 
+TEXT_SKILL_KINDS = ("experience", "summary", "header", "projects")
+
+
 def extract_skills(ctx: Context) -> list[Field] | None:
     """Skills-section items (canonicalised; unknown well-formed items kept) and text skills."""
     kept: list[_SkillItem] = []
@@ -222,7 +225,9 @@ def extract_skills(ctx: Context) -> list[Field] | None:
             )
         )
     if not has_section:
-        out.extend(_text_skills(ctx, seen))
+        out.extend(_text_skills(ctx, seen, TEXT_SKILL_KINDS))
+    elif not kept:  # a skills section not written as a list ("Skills IT Skills HTML CSS SQL …")
+        out.extend(_text_skills(ctx, seen, ("skills",)))
     if not out and not has_section:
         return None
     return out
@@ -243,12 +248,13 @@ def _list_evidence(items: list[_SkillItem]) -> dict[str, float]:
     }
 
 
-def _text_skills(ctx: Context, seen: set[str]) -> list[Field]:
-    """Lexicon skills mentioned in experience/summary text (no skills section in the CV)."""
+def _text_skills(ctx: Context, seen: set[str], kinds: tuple[str, ...]) -> list[Field]:
+    """Lexicon skills mentioned in the text of sections of these kinds (experience, summary
+    ... when the CV has no skills section; a skills section that is not a list)."""
     out: list[Field] = []
     nlp = cv_pipeline()
     lex = lexicon.skill_lexicon()
-    for section in ctx.of_kind("experience", "summary", "header", "projects"):
+    for section in ctx.of_kind(*kinds):
         lines = ctx.layout.lines[section.first : section.last]
         if not lines:
             continue

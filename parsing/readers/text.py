@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
+from parsing import lexicon
 from parsing.errors import UnsupportedFormat
 from parsing.layout import Layout, Page
 from parsing.readers.cleanup import clean_line
@@ -75,7 +77,11 @@ def _markdown(line: str) -> tuple[str, float, bool] | None:
 
 FLAT_MIN_CHARS = 600  # a text this long on so few lines has lost its line breaks
 FLAT_MAX_LINES = 3
+FLAT_LINE_CHARS = 250  # a longer line is a paragraph at least; most of a text on such lines,
+FLAT_SHARE = 0.5  # and the text lost its line breaks
 _FLAT_BREAK = re.compile(r" {2,}")
+_BLOCK_BREAK = re.compile(r" {4,}")  # a flattened layout's block breaks are longer runs
+_PUNCTUATION = re.compile(r"[,.;:]")
 _ESCAPED_UTF8 = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
 
 
@@ -97,9 +103,106 @@ def unflatten(text: str) -> str:
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if len(lines) > FLAT_MAX_LINES or len(text) < FLAT_MIN_CHARS:
         return text
-    if len(_FLAT_BREAK.findall(text)) < len(text) / 400:
+    if not _spaces_are_breaks(text):
         return text
     return "\n".join(part for ln in lines for part in _FLAT_BREAK.split(ln.strip().strip('"')))
+
+
+# Inline headings a flattened text is cut at: the lexicon's headings as written (Title Case) or
+# in capitals, in any heading language. Single words that also head ordinary sentences or name
+# things ("Details", "Research", "Employment", "Profile") are left out.
+INLINE_HEADING_KINDS = ("experience", "education", "skills", "languages", "certifications")
+_SENTENCE_WORDS = frozenset(
+    {"Details", "Research", "Employment", "Profile", "Expertise", "Studies", "Language",
+     "Qualifications", "Competencies", "Training", "Formation", "Ausbildung", "Opleiding"}
+)  # fmt: skip
+_ENTRY_KINDS = ("experience", "education")
+
+
+@lru_cache(maxsize=1)
+def _inline_heading_re() -> re.Pattern[str]:
+    phrases: dict[str, str] = {}
+    for kind in INLINE_HEADING_KINDS:
+        for words in lexicon.headings()[kind].values():
+            for w in words:
+                if w in _SENTENCE_WORDS or not w[:1].isupper():
+                    continue
+                phrases.setdefault(w, kind)
+                phrases.setdefault(w.upper(), kind)
+    alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<= )(?:{alts})(?= +[A-Z0-9])")
+
+
+def resegment(line: str) -> list[str]:
+    """A flattened CV's one long line cut back into lines: before and after each inline
+    section heading (the first of each kind, so a skills word inside a sentence later on is
+    left alone), and after each date range of a job or school, which ends its entry's header
+    ("… Cloud Security Engineer Teccorps Ltd October 2018 to Present / Performed …")."""
+    from parsing.dates import find_date_ranges
+    from parsing.sections import match_heading
+
+    cuts: list[tuple[int, int]] = []  # (start, end) of each heading
+    seen: set[str] = set()
+    for m in _inline_heading_re().finditer(line):
+        found = match_heading(m.group(0))
+        if found is None or found[0] in seen:
+            continue
+        seen.add(found[0])
+        cuts.append((m.start(), m.end()))
+    if not cuts:
+        return [line]
+    out = [line[: cuts[0][0]]]
+    for n, (a, b) in enumerate(cuts):
+        body = line[b : cuts[n + 1][0] if n + 1 < len(cuts) else len(line)]
+        out.append(line[a:b])
+        kind = (match_heading(line[a:b]) or ("",))[0]
+        if kind not in _ENTRY_KINDS:
+            out.append(body)
+            continue
+        at = 0
+        for r in find_date_ranges(body):
+            if r.kind in ("range", "since"):
+                head = _header_start(body, at, r.start_pos)
+                out.extend((body[at:head], body[head : r.end_pos]))
+                at = r.end_pos
+        out.append(body[at:])
+    return [part.strip() for part in out if part.strip()]
+
+
+_CONNECTORS = frozenset({"of", "and", "in", "at", "for", "the", "&", "de", "la", "du", "und"})
+
+
+def _header_start(text: str, lo: int, hi: int) -> int:
+    """Where the entry header before a date at `hi` begins: the run of capitalised words
+    (with connectors like 'of', 'in') back from the date, since the description before it
+    is written in sentences ("… to management | Network Engineer Arohan Systems July 2016")."""
+    words = list(re.finditer(r"\S+", text[lo:hi]))
+    start = hi
+    for n in range(len(words) - 1, -1, -1):
+        w = words[n].group(0)
+        if w[:1].isupper() or w[:1].isdigit():
+            start = lo + words[n].start()
+        elif w not in _CONNECTORS:
+            break
+    return start
+
+
+def _relined(line: str) -> list[str]:
+    """A long line of a flattened text cut at its inline headings, else at its runs of spaces
+    (read as line breaks only when nothing better is there)."""
+    parts = resegment(line.strip())
+    if len(parts) > 1 or not _spaces_are_breaks(line):
+        return parts
+    return [p for p in _FLAT_BREAK.split(line.strip().strip('"')) if p.strip()]
+
+
+def _spaces_are_breaks(text: str) -> bool:
+    """Runs of spaces in a flattened text stand for its line breaks: there are enough of them,
+    and either some are long (block breaks) or the text kept its punctuation; without it, two
+    spaces are a dropped dash ("Ltd  Pune"), not a break."""
+    if len(_FLAT_BREAK.findall(text)) < len(text) / 400:
+        return False
+    return bool(_BLOCK_BREAK.search(text)) or len(_PUNCTUATION.findall(text)) >= len(text) / 1000
 
 
 def read_text(data: bytes) -> Layout:
@@ -109,7 +212,14 @@ def read_text(data: bytes) -> Layout:
         raise UnsupportedFormat(NOT_TEXT)
     kept = _unescape_utf8(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = unflatten(kept)
-    # the line breaks were guessed from runs of spaces: entries read from lines are less sure
+    lines = text.split("\n")
+    long = sum(len(ln) for ln in lines if len(ln) > FLAT_LINE_CHARS)
+    if long > FLAT_SHARE * len(text):  # still flat: cut the long lines at inline headings
+        text = "\n".join(
+            part for ln in lines for part in (_relined(ln) if len(ln) > FLAT_LINE_CHARS else [ln])
+        )
+    # the line breaks were guessed from runs of spaces or headings: entries read from lines
+    # are less sure
     meta: dict[str, object] = {"line_breaks_restored": True} if text != kept else {}
     raw: list[dict[str, object]] = []
     blank = 0

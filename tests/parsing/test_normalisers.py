@@ -276,6 +276,14 @@ def test_skill_items_lose_years_and_junk_is_dropped() -> None:
         assert junk not in joined
 
 
+def test_a_skills_section_not_written_as_a_list_still_gives_its_lexicon_skills() -> None:
+    cv = (
+        "Ada Stone\n\nSKILLS\nHands on with Kubernetes and Terraform in production and "
+        "well versed in PostgreSQL tuning for banking clients\n"
+    )
+    assert {"Kubernetes", "Terraform", "PostgreSQL"} <= set(_skills(cv))
+
+
 def test_additional_information_reads_as_skills() -> None:
     assert "Terraform" in _skills(SKILLS_CV)
 

@@ -503,6 +503,53 @@ def test_docx_reads_everything_in_order() -> None:
 # --------------------------------------------------------------------------- text
 
 
+# A CV copied out of a job board: one line, punctuation stripped, a dropped dash left as two
+# spaces ("Ltd  Pune"); the structure survives only in its headings and dates.
+FLAT_TEXT = (
+    "Chennai Tamil Nadu Cloud security professional with three years of experience designing "
+    "layered network security for banks Work Experience Cloud Security Engineer Teccorps Ltd  "
+    "Pune Maharashtra October 2018 to Present Performed risk analyses to identify security "
+    "countermeasures Worked with risk teams presenting recommendations to management Network "
+    "Engineer Arohan Systems  Pune Maharashtra July 2016 to September 2018 Configured routers "
+    "and firewalls for corporate clients Education Bachelor of Engineering in Computer Science "
+    "Pune University  Pune Maharashtra 2012 to 2016 Skills HTML CSS Networking SQL Kubernetes "
+    "Languages English Hindi Marathi"
+)
+
+
+def test_a_flattened_text_is_cut_at_its_headings_and_entry_dates() -> None:
+    texts = _texts(read_layout(FLAT_TEXT.encode()))
+    assert texts[1:5] == [
+        "Work Experience",
+        "Cloud Security Engineer Teccorps Ltd Pune Maharashtra October 2018 to Present",
+        "Performed risk analyses to identify security countermeasures Worked with risk teams "
+        "presenting recommendations to management",
+        "Network Engineer Arohan Systems Pune Maharashtra July 2016 to September 2018",
+    ]
+    assert "Education" in texts and "Skills HTML CSS Networking SQL Kubernetes" not in texts
+    assert texts[-2:] == ["Languages", "English Hindi Marathi"]
+    parsed = parse_bytes(FLAT_TEXT.encode(), "cv.txt")
+    assert parsed.status == Status.PARTIAL  # the breaks are guesses, and the recruiter is told
+    f = parsed.fields
+    jobs = [(e.start.normalized, e.end.normalized) for e in f.experience or [] if e.start and e.end]
+    assert jobs[:2] == [("2018-10", "present"), ("2016-07", "2018-09")]
+    assert {lang.language.normalized for lang in f.languages or [] if lang.language} >= {"English"}
+
+
+def test_runs_of_spaces_are_line_breaks_only_where_punctuation_survived() -> None:
+    """A flattened export keeps its line breaks as runs of spaces; a text stripped of its
+    punctuation has two spaces where a dash was, which is no line break."""
+    lines = [
+        "Jane Example, Software Developer",
+        "Freelance Software Developer, San Mateo, CA, January 2016 to Present",
+        "Working as a freelance developer on small business web projects.",
+    ]
+    kept = "  ".join(lines * 6)
+    assert _texts(read_layout(kept.encode()))[:3] == lines
+    stripped = re.sub(r"[,.]", "", kept)
+    assert len(read_layout(stripped.encode()).lines) == 1
+
+
 def test_markdown_is_stripped() -> None:
     md = b"# Jane Example\n\n**Python** developer\n\n## Experience\n- Built [APIs](https://x.io)\n---\n"
     layout = read_layout(md)
