@@ -218,6 +218,10 @@ def name_shape(text: str) -> bool:
         return False
     if city_country(t) is not None or re.sub(r"\W", "", t.lower()) in _compact_skills():
         return False  # "San Mateo", "LOS ANGELES", "Mat Lab": a place or a skill, not a person
+    if city_country(words[0]) is not None and any(
+        fold(" ".join(words[1:k])) in subdivision_index() for k in range(2, min(len(words), 4) + 1)
+    ):
+        return False  # "Chennai Tamil Nadu …": a city and its region, not "Paris Hilton"
     low = {w.lower().strip(".,") for w in words}
     # a word after a particle after the first name is a surname even when it names a job
     # ('Heitor da Sales'; 'e Developer' starts with no name)

@@ -71,6 +71,7 @@ def test_heading_is_not_the_name_when_there_is_none(heading: str) -> None:
         "Last Updated",
         "N A M E",
         "San Mateo",  # a city
+        "Chennai Tamil Nadu Cloud",  # a city and its region before the first line's words
         "Mat Lab",  # a skill
     ],
 )
@@ -91,6 +92,7 @@ NAMES = [
     "Nguyễn Văn An",
     "Ahmed bin Rashid",
     "Heitor da Sales",  # a surname that is also a job word
+    "Paris Hilton",  # a first name that is a city
     "Anne-Marie Dupont-Leroy",
     "山田 太郎",
     "李小龙",
