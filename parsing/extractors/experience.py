@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from parsing import lexicon
 from parsing.dates import PRESENT, find_date_ranges, month_index, total_years
 from parsing.extractors.base import Context
 from parsing.extractors.entry_blocks import (
@@ -87,11 +88,46 @@ def _merge_places(parts: list[Part]) -> list[Part]:
 Assigned = tuple[Part | None, Part | None, Part | None, dict[str, float], dict[str, float]]
 
 
+def _unseparated_header(p: Part) -> tuple[Part, Part, Part | None] | None:
+    """Title, employer and place of a header that lost its punctuation ("Cloud Security
+    Engineer Teccorps Ltd Pune Maharashtra"): the title ends at its last title word, the
+    employer runs on to a trailing city and region. None when that does not read."""
+    words = list(re.finditer(r"\S+", p.text))
+    end = len(words)
+    for n in (2, 1):  # "Tamil Nadu", "Maharashtra"
+        if end > n and location_part(" ".join(w.group(0) for w in words[end - n :])):
+            end -= n
+            break
+    if end < len(words) and end > 1 and city_country(words[end - 1].group(0)) is not None:
+        end -= 1  # the city before its region
+    titled = [k for k in range(end) if words[k].group(0).lower() in lexicon.title_words()]
+    if not titled or titled[-1] + 1 >= end:
+        return None
+    cut = titled[-1] + 1
+    company = p.text[words[cut].start() : words[end - 1].end()]
+    if not company[:1].isupper() or title_score(company) > 0:
+        return None
+
+    def part(a: int, b: int, place: bool = False) -> Part:
+        return Part(p.start + a, p.start + b, p.text[a:b], place=place)
+
+    title = part(0, words[cut - 1].end())
+    employer = part(words[cut].start(), words[end - 1].end())
+    place = part(words[end].start(), words[-1].end(), True) if end < len(words) else None
+    return title, employer, place
+
+
 def _assign(
     ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]], order_hint: str | None
 ) -> Assigned:
     """Pick (title, company, location) among header parts, with the evidence for each."""
     parts = _merge_places([q for p in parts for q in _place_suffix(p)])
+    restored = ctx.layout.meta.get("line_breaks_restored")
+    for split in (_unseparated_header(p) for p in parts if restored):
+        if split is not None:  # a guess: the punctuation that told the parts apart is gone
+            title, company, place = split
+            guess = {"pattern_guess": 1.0, "lexicon": 1.0}
+            return title, company, place, dict(guess), dict(guess)
     hinted_t = next((p for p in parts if p.kind_hint == "title"), None)
     hinted_c = next((p for p in parts if p.kind_hint == "company"), None)
     if hinted_t or hinted_c:  # "Designation : …" / "Company : …" say which is which

@@ -533,6 +533,13 @@ def test_a_flattened_text_is_cut_at_its_headings_and_entry_dates() -> None:
     f = parsed.fields
     jobs = [(e.start.normalized, e.end.normalized) for e in f.experience or [] if e.start and e.end]
     assert jobs[:2] == [("2018-10", "present"), ("2016-07", "2018-09")]
+    # the header lost the punctuation between title, employer and place: its title words and
+    # the trailing city and region still tell them apart
+    heads = [(e.title and e.title.value, e.company and e.company.value) for e in f.experience or []]
+    assert heads[:2] == [
+        ("Cloud Security Engineer", "Teccorps Ltd"),
+        ("Network Engineer", "Arohan Systems"),
+    ]
     assert {lang.language.normalized for lang in f.languages or [] if lang.language} >= {"English"}
 
 
