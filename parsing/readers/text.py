@@ -105,7 +105,11 @@ def unflatten(text: str) -> str:
         return text
     if not _spaces_are_breaks(text):
         return text
-    return "\n".join(part for ln in lines for part in _FLAT_BREAK.split(ln.strip().strip('"')))
+    return "\n".join(part for ln in lines for part in _split_at_spaces(ln))
+
+
+def _split_at_spaces(line: str) -> list[str]:
+    return _FLAT_BREAK.split(line.strip().strip('"'))
 
 
 # Inline headings a flattened text is cut at: the lexicon's headings as written (Title Case) or
@@ -121,14 +125,14 @@ _ENTRY_KINDS = ("experience", "education")
 
 @lru_cache(maxsize=1)
 def _inline_heading_re() -> re.Pattern[str]:
-    phrases: dict[str, str] = {}
-    for kind in INLINE_HEADING_KINDS:
-        for words in lexicon.headings()[kind].values():
-            for w in words:
-                if w in _SENTENCE_WORDS or not w[:1].isupper():
-                    continue
-                phrases.setdefault(w, kind)
-                phrases.setdefault(w.upper(), kind)
+    phrases = {
+        form
+        for kind in INLINE_HEADING_KINDS
+        for words in lexicon.headings()[kind].values()
+        for w in words
+        if w not in _SENTENCE_WORDS and w[:1].isupper()
+        for form in (w, w.upper())
+    }
     alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(rf"(?<= )(?:{alts})(?= +[A-Z0-9])")
 
@@ -141,21 +145,17 @@ def resegment(line: str) -> list[str]:
     from parsing.dates import find_date_ranges
     from parsing.sections import match_heading
 
-    cuts: list[tuple[int, int]] = []  # (start, end) of each heading
-    seen: set[str] = set()
+    cuts: list[tuple[int, int, str]] = []  # (start, end, kind) of each heading
     for m in _inline_heading_re().finditer(line):
         found = match_heading(m.group(0))
-        if found is None or found[0] in seen:
-            continue
-        seen.add(found[0])
-        cuts.append((m.start(), m.end()))
+        if found is not None and found[0] not in {kind for _, _, kind in cuts}:
+            cuts.append((m.start(), m.end(), found[0]))
     if not cuts:
         return [line]
     out = [line[: cuts[0][0]]]
-    for n, (a, b) in enumerate(cuts):
+    for n, (a, b, kind) in enumerate(cuts):
         body = line[b : cuts[n + 1][0] if n + 1 < len(cuts) else len(line)]
         out.append(line[a:b])
-        kind = (match_heading(line[a:b]) or ("",))[0]
         if kind not in _ENTRY_KINDS:
             out.append(body)
             continue
@@ -193,7 +193,7 @@ def _relined(line: str) -> list[str]:
     parts = resegment(line.strip())
     if len(parts) > 1 or not _spaces_are_breaks(line):
         return parts
-    return [p for p in _FLAT_BREAK.split(line.strip().strip('"')) if p.strip()]
+    return _split_at_spaces(line)
 
 
 def _spaces_are_breaks(text: str) -> bool:
