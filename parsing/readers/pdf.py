@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from itertools import chain, repeat
 from typing import Any
 
@@ -185,14 +186,10 @@ class _Api:
         self.bounds = proto(pr.FPDFPageObj_GetBounds, ci, vp, vp, vp, vp, vp)
 
 
-_API: _Api | None = None
-
-
+@cache
 def _api(pr: Any) -> _Api:
-    global _API
-    if _API is None:
-        _API = _Api(pr)
-    return _API
+    """The prototypes, built once per process (pr: the pypdfium2.raw module)."""
+    return _Api(pr)
 
 
 def _page_codes(api: _Api, tp: int, count: int) -> list[int]:
