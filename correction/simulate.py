@@ -348,13 +348,22 @@ def simulate(
     return summarize(curves, strategy=strategy, n_pool=len(pool), n_test=len(test))
 
 
+def _run_means(runs: list[list[float]], n: int) -> list[float | None]:
+    """Per budget, the mean F1 over the runs that could score the field there; None (JSON null,
+    never NaN, which strict JSON readers reject) where none could: no test document had it."""
+    out: list[float | None] = []
+    for k in range(n):
+        seen = [r[k] for r in runs if k < len(r) and not np.isnan(r[k])]
+        out.append(round(float(np.mean(seen)), 4) if seen else None)
+    return out
+
+
 def summarize(curves: list[Curve], *, strategy: str, n_pool: int, n_test: int) -> dict[str, Any]:
     """Mean (and standard deviation of macro F1) over runs, in the OUT JSON shape."""
     macro = np.array([c.macro_f1 for c in curves])
     names = sorted({k for c in curves for k in c.fields})
     fields = {
-        k: [round(float(v), 4) for v in np.nanmean([c.fields.get(k, [np.nan]) for c in curves], 0)]
-        for k in names
+        k: _run_means([c.fields.get(k, []) for c in curves], len(curves[0].budgets)) for k in names
     }
     return {
         "budgets": curves[0].budgets,

@@ -55,7 +55,8 @@ def test_cli_writes_the_curve_json(dirs: tuple[Path, Path], tmp_path: Path) -> N
     with pytest.raises(SystemExit) as stop:
         main(argv)
     assert stop.value.code == 0
-    result = json.loads(out.read_text())
+    # strict JSON: a field no test document scored is null, never NaN
+    result = json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     assert result["budgets"] == [0, 2, 4]
     assert len(result["macro_f1"]) == len(result["macro_f1_std"]) == 3
     assert all(0.0 <= v <= 1.0 for v in result["macro_f1"])
