@@ -17,6 +17,12 @@ BBox = tuple[float, float, float, float]
 SAME_ROW = 2.0  # points between the tops of two lines on one visual row
 
 
+# A text with more than FLAT_SHARE of its characters on lines longer than FLAT_LINE_CHARS has
+# lost its line breaks (the text reader re-cuts it; extraction doubts what it reads from lines).
+FLAT_LINE_CHARS = 250
+FLAT_SHARE = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page; width/height in PDF points (0 for flowing formats like TXT)."""

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from parsing.confidence import score
-from parsing.layout import Layout, Line
+from parsing.layout import FLAT_LINE_CHARS, FLAT_SHARE, Layout, Line
 from parsing.model import Field
 from parsing.sections import HEADER, Section
 
-FLAT_LINE_CHARS = 250
-FLAT_SHARE = 0.5
 WALL_LINE_CHARS = 60  # a full line of body text
 WALL_SHARE = 0.8
 WALL_MIN_LINES = 10

@@ -123,7 +123,7 @@ def _assign(
     """Pick (title, company, location) among header parts, with the evidence for each."""
     parts = _merge_places([q for p in parts for q in _place_suffix(p)])
     restored = ctx.layout.meta.get("line_breaks_restored")
-    for split in (_unseparated_header(p) for p in parts if restored):
+    for split in map(_unseparated_header, parts if restored else []):
         if split is not None:  # a guess: the punctuation that told the parts apart is gone
             title, company, place = split
             guess = {"pattern_guess": 1.0, "lexicon": 1.0}

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from parsing import lexicon
 from parsing.errors import UnsupportedFormat
-from parsing.layout import Layout, Page
+from parsing.layout import FLAT_LINE_CHARS, FLAT_SHARE, Layout, Page
 from parsing.readers.cleanup import clean_line
 
 MAX_CONTROL_SHARE = 0.02  # share of control characters above which the bytes are not text
@@ -77,8 +77,6 @@ def _markdown(line: str) -> tuple[str, float, bool] | None:
 
 FLAT_MIN_CHARS = 600  # a text this long on so few lines has lost its line breaks
 FLAT_MAX_LINES = 3
-FLAT_LINE_CHARS = 250  # a longer line is a paragraph at least; most of a text on such lines,
-FLAT_SHARE = 0.5  # and the text lost its line breaks
 _FLAT_BREAK = re.compile(r" {2,}")
 _BLOCK_BREAK = re.compile(r" {4,}")  # a flattened layout's block breaks are longer runs
 _PUNCTUATION = re.compile(r"[,.;:]")
