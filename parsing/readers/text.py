@@ -7,9 +7,11 @@ import re
 from functools import lru_cache
 
 from parsing import lexicon
+from parsing.dates import find_date_ranges
 from parsing.errors import UnsupportedFormat
 from parsing.layout import FLAT_LINE_CHARS, FLAT_SHARE, Layout, Page
 from parsing.readers.cleanup import clean_line
+from parsing.sections import match_heading
 
 MAX_CONTROL_SHARE = 0.02  # share of control characters above which the bytes are not text
 LINE_HEIGHT = 12.0  # gap_before per blank line, in points, to mirror the PDF reader
@@ -140,9 +142,6 @@ def resegment(line: str) -> list[str]:
     section heading (the first of each kind, so a skills word inside a sentence later on is
     left alone), and after each date range of a job or school, which ends its entry's header
     ("… Cloud Security Engineer Teccorps Ltd October 2018 to Present / Performed …")."""
-    from parsing.dates import find_date_ranges
-    from parsing.sections import match_heading
-
     cuts: list[tuple[int, int, str]] = []  # (start, end, kind) of each heading
     for m in _inline_heading_re().finditer(line):
         found = match_heading(m.group(0))
