@@ -20,6 +20,7 @@ from parsing.errors import DocumentLoadError, EmptyText, EncryptedDocument, TooM
 from parsing.layout import Layout, Page
 from parsing.readers.cleanup import clean_line, join_hyphenated
 from parsing.readers.order import Rule, order_segments
+from parsing.readers.wall import rejoin
 
 SEG_GAP = 1.0  # x gap (in font sizes) that ends a segment: a column gutter or a tab stop
 CELL_GAP = 2.0  # gap (font sizes) joined as CELL_SEP inside one line; narrower gaps are a space
@@ -661,12 +662,12 @@ def read_pdf(data: bytes, *, backend: str = "pypdfium2", max_pages: int = 20) ->
         raw.extend(page_lines)
         if page_lines:
             block_base = max(int(str(ln["block"])) for ln in page_lines) + 1
-    joins = join_hyphenated(raw)
-    meta: dict[str, object] = {
-        "backend": backend,
-        "removed_header_lines": removed,
-        "hyphen_joins": joins,
-    }
+    meta: dict[str, object] = {"backend": backend, "removed_header_lines": removed}
+    walled = rejoin(raw)
+    if walled is not None:  # a rendering of text that had lost its line breaks
+        raw = walled
+        meta["line_breaks_restored"] = True
+    meta["hyphen_joins"] = join_hyphenated(raw)
     if scan.pages or scan.failed:
         meta.update(ocr_pages=scan.pages, ocr_seconds=scan.seconds, ocr_conf=scan.mean_confidence)
         meta["ocr_languages"] = scan.languages

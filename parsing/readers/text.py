@@ -82,20 +82,21 @@ FLAT_MAX_LINES = 3
 _FLAT_BREAK = re.compile(r" {2,}")
 _BLOCK_BREAK = re.compile(r" {4,}")  # a flattened layout's block breaks are longer runs
 _PUNCTUATION = re.compile(r"[,.;:]")
-_ESCAPED_UTF8 = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
+ESCAPED_UTF8 = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
 
 
-def _unescape_utf8(text: str) -> str:
+def unescape_utf8(text: str) -> str:
     """Literal '\\xe2\\x80\\xa2' sequences (UTF-8 bytes written as escapes) back to '•'."""
+    return ESCAPED_UTF8.sub(decoded_escape, text)
 
-    def fix(m: re.Match[str]) -> str:
-        raw = bytes(int(h, 16) for h in re.findall(r"\\x([0-9a-fA-F]{2})", m.group(0)))
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return m.group(0)
 
-    return _ESCAPED_UTF8.sub(fix, text)
+def decoded_escape(m: re.Match[str]) -> str:
+    """The text of one run of UTF-8 escapes, or the run itself when it is not UTF-8."""
+    raw = bytes(int(h, 16) for h in re.findall(r"\\x([0-9a-fA-F]{2})", m.group(0)))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return m.group(0)
 
 
 def unflatten(text: str) -> str:
@@ -135,6 +136,20 @@ def _inline_heading_re() -> re.Pattern[str]:
     }
     alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(rf"(?<= )(?:{alts})(?= +[A-Z0-9])")
+
+
+def heading_or_dates_between(before: str, after: str) -> bool:
+    """Whether a section or an entry visibly ends or begins where `before` meets `after`: an
+    inline heading ends or begins right there, or a date range (an entry header's end) ends
+    `before`. Where a flattened text's line break was lost, these say it was there."""
+    head, tail = before[-60:], after[:60]
+    for m in _inline_heading_re().finditer(f"{head} {tail}"):
+        if len(head) in (m.start() - 1, m.end()):
+            return True
+    end = before[-40:]
+    return any(
+        r.end_pos == len(end) and r.kind in ("range", "since") for r in find_date_ranges(end)
+    )
 
 
 def resegment(line: str) -> list[str]:
@@ -202,19 +217,27 @@ def _spaces_are_breaks(text: str) -> bool:
     return bool(_BLOCK_BREAK.search(text)) or len(_PUNCTUATION.findall(text)) >= len(text) / 1000
 
 
-def read_text(data: bytes) -> Layout:
-    """Read TXT or Markdown bytes into a Layout (one Line per non-empty line, page 1)."""
-    text = decode_text(data)
-    if text is None:
-        raise UnsupportedFormat(NOT_TEXT)
-    kept = _unescape_utf8(text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = unflatten(kept)
+def restore_breaks(text: str) -> str:
+    """A text that lost its line breaks with them restored where its runs of spaces or its
+    inline headings and date ranges mark them; any other text unchanged. Every line of the
+    result is a substring of `text` (stripped), in order."""
+    text = unflatten(text)
     lines = text.split("\n")
     long = sum(len(ln) for ln in lines if len(ln) > FLAT_LINE_CHARS)
     if long > FLAT_SHARE * len(text):  # still flat: cut the long lines at inline headings
         text = "\n".join(
             part for ln in lines for part in (_relined(ln) if len(ln) > FLAT_LINE_CHARS else [ln])
         )
+    return text
+
+
+def read_text(data: bytes) -> Layout:
+    """Read TXT or Markdown bytes into a Layout (one Line per non-empty line, page 1)."""
+    text = decode_text(data)
+    if text is None:
+        raise UnsupportedFormat(NOT_TEXT)
+    kept = unescape_utf8(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = restore_breaks(kept)
     # the line breaks were guessed from runs of spaces or headings: entries read from lines
     # are less sure
     meta: dict[str, object] = {"line_breaks_restored": True} if text != kept else {}

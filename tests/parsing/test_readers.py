@@ -557,6 +557,90 @@ def test_runs_of_spaces_are_line_breaks_only_where_punctuation_survived() -> Non
     assert len(read_layout(stripped.encode()).lines) == 1
 
 
+def _printout(text: str, width: float = 430.0, size: float = 10.0) -> bytes:
+    """`text` as a text-to-PDF converter prints it: one font, wrapped at `width` points, runs
+    of spaces kept inside a printed line and dropped where it wraps."""
+    printed: list[str] = []
+    cur = ""
+    for spaces, word in re.findall(r"( *)(\S+)", text):
+        longer = f"{cur}{spaces}{word}" if cur else word
+        if cur and stringWidth(longer, "Helvetica", size) > width:
+            printed.append(cur)
+            cur = word
+        else:
+            cur = longer
+    printed.append(cur)
+
+    def draw(c: canvas.Canvas) -> None:
+        for k, s in enumerate(printed):
+            if k and k % 50 == 0:
+                c.showPage()
+            _text(c, 60, 60 + 14 * (k % 50), s, size=size)
+
+    return _pdf(draw)
+
+
+# A flattened export that kept its punctuation: two spaces for each lost line break.
+SPACED_TEXT = "  ".join(
+    [
+        "Priya Raman",
+        "Data Analyst, Pune, Maharashtra",
+        "priya.raman@example.com",
+        "Work Experience",
+        "Data Analyst",
+        "Teccorps Ltd, Pune, Maharashtra",
+        "October 2018 to Present",
+        "Built the monthly sales dashboards in Tableau for the regional teams.",
+        "Cut the reporting time of the finance team from five days to two.",
+        "Junior Analyst",
+        "Arohan Systems, Mumbai, Maharashtra",
+        "July 2016 to September 2018",
+        "Cleaned and joined customer data from three billing systems in SQL.",
+        "Automated the weekly churn report that the sales leads read every Monday morning.",
+        "Education",
+        "Bachelor of Science in Statistics",
+        "Fergusson College, Pune",
+        "2013 to 2016",
+        "Skills",
+        "SQL, Python, Tableau, Excel, Power BI",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [(FLAT_TEXT, 430.0), (SPACED_TEXT, 440.0), (SPACED_TEXT, 468.0)],
+    ids=["stripped", "spaced-heading-at-a-wrap", "spaced-two-spaces-at-a-wrap"],
+)
+def test_a_printout_of_a_flattened_text_is_cut_like_the_text(text: str, width: float) -> None:
+    """Printed to PDF, a flattened text is a wall of lines wrapped at the margin; it is read
+    back as the text it was printed from (a line joins the next when the next one's first word
+    would not have fitted) and cut into the same lines, each still placed on its page.
+
+    The spaces of a line break dropped at a wrap are inferred where one space would have left
+    room for the next word (468 pt), or where a heading begins right after the wrap (440 pt);
+    a break hidden where not even one space would have fitted is lost (not at these widths)."""
+    pdf = read_layout(_printout(text, width))
+    assert len(pdf.lines) > 1 and pdf.meta.get("line_breaks_restored")
+    assert _texts(pdf) == _texts(read_layout(text.encode()))
+    for ln in pdf.lines:
+        assert ln.page == 1 and 60 - 0.5 <= ln.bbox[0] < ln.bbox[2] <= 60 + width + 0.5
+    on_one_printed_line = [ln for ln in pdf.lines if ln.xs is not None]
+    assert on_one_printed_line
+    assert all(len(ln.xs or ()) == len(ln.text) + 1 for ln in on_one_printed_line)
+    parsed = parse_bytes(_printout(text, width), "cv.pdf")
+    assert parsed.status == Status.PARTIAL and "line breaks" in (parsed.message or "")
+    jobs = [(e.start.normalized, e.end.normalized) for e in parsed.fields.experience or []]
+    assert jobs[:2] == [("2018-10", "present"), ("2016-07", "2018-09")]
+
+
+def test_a_printout_of_a_text_with_its_line_breaks_is_left_as_printed() -> None:
+    """A plain one-font PDF whose lines end where the text's lines end is no wall."""
+    text = SPACED_TEXT.replace("  ", "\n")
+    pdf = read_layout(_printout(text.replace("\n", " " * 200)))  # each line printed alone
+    assert _texts(pdf) == text.split("\n") and not pdf.meta.get("line_breaks_restored")
+
+
 def test_markdown_is_stripped() -> None:
     md = b"# Jane Example\n\n**Python** developer\n\n## Experience\n- Built [APIs](https://x.io)\n---\n"
     layout = read_layout(md)
