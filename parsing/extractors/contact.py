@@ -218,10 +218,8 @@ def name_shape(text: str) -> bool:
         return False
     if city_country(t) is not None or re.sub(r"\W", "", t.lower()) in _compact_skills():
         return False  # "San Mateo", "LOS ANGELES", "Mat Lab": a place or a skill, not a person
-    if city_country(words[0]) is not None and any(
-        fold(" ".join(words[1:k])) in subdivision_index() for k in range(2, min(len(words), 4) + 1)
-    ):
-        return False  # "Chennai Tamil Nadu …": a city and its region, not "Paris Hilton"
+    if any(run[0] == 0 for run in city_region_runs(t)) or fold(t) in subdivision_index():
+        return False  # "Chennai Tamil Nadu …", "Tamil Nadu": places, not "Paris Hilton"
     low = {w.lower().strip(".,") for w in words}
     # a word after a particle after the first name is a surname even when it names a job
     # ('Heitor da Sales'; 'e Developer' starts with no name)
@@ -243,11 +241,13 @@ PREFIX_RE = re.compile(r"^\W*(?:(?:curriculum vitae|resume|résumé|cv|lebenslau
 def _name_prefix(text: str) -> int | None:
     """Length of the longest name-shaped run of 2-4 words at the start of a flattened line."""
     words = list(re.finditer(r"\S+", text))
+    places = {run[0] for run in city_region_runs(text)}  # "Iffat Khan | Pune Maharashtra"
     for n in (4, 3, 2):
         if len(words) > n and name_shape(text[: words[n - 1].end()]):
             nxt = words[n].group(0)
             if (
-                not nxt[:1].isupper()
+                words[n].start() in places
+                or not nxt[:1].isupper()
                 or re.search(r"\d", nxt)
                 or nxt.isupper() != words[0].group(0).isupper()
             ):
@@ -327,6 +327,16 @@ def _zone_window(ctx: Context) -> tuple[int, int]:
     return z0, min(lines[zone[-1]].end, z0 + NAME_CONTEXT_CHARS)
 
 
+def _before_places(text: str, a: int, b: int, places: list[tuple[int, int]]) -> int | None:
+    """End of the name text[a:b] cut before the first place it runs into; None when what is
+    left is no name."""
+    cut = min((s for s, e in places if s < b and a < e), default=b)
+    if cut == b:
+        return b
+    cut = a + len(text[a:cut].rstrip())
+    return cut if cut > a and name_shape(text[a:cut]) else None
+
+
 def extract_name(ctx: Context) -> Field | None:
     """The candidate's name: name-shaped text near the top, in the largest font, PERSON per NER."""
     lines = ctx.layout.lines
@@ -334,10 +344,24 @@ def extract_name(ctx: Context) -> Field | None:
     zone = _zone(ctx)
     if not zone:
         return None
-    cands = _name_candidates(ctx, zone)[:6]
+    # "Maria K Chennai Tamil Nadu …": a name runs up to the place after it, never into it
+    places = [
+        (lines[i].start + a, lines[i].start + b)
+        for i in zone[:2]
+        for a, b, *_ in city_region_runs(lines[i].text)
+    ]
+    cands = [
+        (i, a, cut, labelled)
+        for i, a, b, labelled in _name_candidates(ctx, zone)[:6]
+        if (cut := _before_places(text, a, b, places)) is not None
+    ]
     z0, z1 = _zone_window(ctx)
     ents = entities([text[z0:z1]])[0]
-    persons = [(z0 + s, z0 + e) for s, e, lab in ents if lab == "PERSON"]
+    persons = [
+        (z0 + s, cut)
+        for s, e, lab in ents
+        if lab == "PERSON" and (cut := _before_places(text, z0 + s, z0 + e, places)) is not None
+    ]
     others = [
         (z0 + s, z0 + e) for s, e, lab in ents if lab in ("ORG", "GPE", "FAC", "LOC", "PRODUCT")
     ]
@@ -684,6 +708,37 @@ def _trailing_city(text: str, country: str | None = None, *, whole: bool = False
     return None
 
 
+_PLACE_WORD_RE = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]+)*")
+PLACE_RUN_CHARS = 120  # a header's place is among its first words
+
+
+def city_region_runs(
+    text: str, *, after: int | None = None
+) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, city, region, country code) of each place written as a city followed by a
+    region of its country among the first words of `text` ("… Engineer Chennai Tamil Nadu
+    Email me …"). With `after`, the city may be unknown when the run starts right there (the
+    word after the candidate's name: "Mastan Shaik | Khammam Telangana")."""
+    words = list(_PLACE_WORD_RE.finditer(text[:PLACE_RUN_CHARS]))
+    out: list[tuple[int, int, str, str, str]] = []
+    for j in range(1, len(words)):
+        for k in range(min(3, len(words) - j), 0, -1):
+            region = text[words[j].start() : words[j + k - 1].end()]
+            code = subdivision_index().get(fold(region)) if region[:1].isupper() else None
+            if code is None:
+                continue
+            for n in range(min(2, j), 0, -1):
+                first = words[j - n]
+                city = text[first.start() : words[j - 1].end()]
+                if not city[:1].isupper():
+                    continue
+                if city_country(city) == code or (n == 1 and first.start() == after):
+                    out.append((first.start(), words[j + k - 1].end(), city, region, code))
+                    break
+            break
+    return out
+
+
 def _is_date_word(part: str) -> bool:
     """'Jan', 'Mar 2019', 'May.': a month (and year), which gazetteers know as small towns."""
     words = part.split()
@@ -764,11 +819,18 @@ def parse_location(text: str) -> tuple[str, dict[str, str]] | None:
         norm["city"] = city_parts[0]
     if len(city_parts) > 1:
         norm["region"] = city_parts[1]
+    elif len(kept) == 1 and (whole := [r for r in city_region_runs(kept[0]) if r[0] == 0]):
+        if whole[0][1] == len(kept[0]):  # "Chennai Tamil Nadu"
+            _, _, norm["city"], norm["region"], norm["countryCode"] = whole[0]
+            norm.pop("gazetteer", None)
     return ", ".join(kept), norm
 
 
-def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], int, int]]:
-    """(weight, evidence, start, end) for address-like segments of the contact zone."""
+def _location_candidates(
+    ctx: Context, name_end: int = -1
+) -> list[tuple[float, dict[str, float], int, int]]:
+    """(weight, evidence, start, end) for address-like segments of the contact zone;
+    `name_end` is where the candidate's name ends in the text (-1 when none was found)."""
     lines = ctx.layout.lines
     text = ctx.layout.text
     occupied = [(m.start, m.end) for m in find_emails(text)] + [
@@ -776,6 +838,7 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
     ]
     out: list[tuple[float, dict[str, float], int, int]] = []
     zone = _zone(ctx)
+    unbroken = ctx.flattened or bool(ctx.layout.meta.get("line_breaks_restored"))
     for rank, i in enumerate([*zone, *_labelled_elsewhere(ctx, zone)]):
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)
@@ -789,6 +852,13 @@ def _location_candidates(ctx: Context) -> list[tuple[float, dict[str, float], in
             # an address wrapped after a comma: the whole line, and its last part with the rest
             last = max((s for s in spans if s[1] == line.end), default=None)
             spans += [(line.start, end)] + ([(last[0], end)] if last else [])
+        if not label:  # "Chennai Tamil Nadu", and inside a line that lost its breaks
+            after = name_end - line.start if line.start <= name_end <= line.end else None
+            spans += [  # "Rahul N Devops Engineer Chennai Tamil Nadu Email me on Indeed"
+                (line.start + a, line.start + b)
+                for a, b, *_ in city_region_runs(line.text, after=after)
+                if a == 0 or unbroken
+            ]
         for a, b in spans:
             for sa, sb in _dash_parts(text, a, b):
                 seg = text[sa:sb].strip()
@@ -914,7 +984,11 @@ def extract_location(ctx: Context, *, name: Field | None = None) -> Field | None
     if name is not None and name.source is not None and name.source.start is not None:
         taken = (name.source.start, name.source.end or name.source.start)
     cands = sorted(
-        (c for c in _location_candidates(ctx) if not (c[2] < taken[1] and taken[0] < c[3])),
+        (
+            c
+            for c in _location_candidates(ctx, taken[1])
+            if not (c[2] < taken[1] and taken[0] < c[3])
+        ),
         key=lambda c: -c[0],
     )[:8]
     if not cands:

@@ -72,6 +72,7 @@ def test_heading_is_not_the_name_when_there_is_none(heading: str) -> None:
         "N A M E",
         "San Mateo",  # a city
         "Chennai Tamil Nadu Cloud",  # a city and its region before the first line's words
+        "Tamil Nadu",  # a region
         "Mat Lab",  # a skill
     ],
 )

@@ -575,6 +575,8 @@ LOCATIONS = [
     ("Berlin, Deutschland", {"city": "Berlin", "countryCode": "DE"}),
     ("Toronto, ON, Canada", {"city": "Toronto", "region": "ON", "countryCode": "CA"}),
     ("London, UK", {"city": "London", "countryCode": "GB"}),
+    # no comma: a known city followed by a region of its country
+    ("Chennai Tamil Nadu", {"city": "Chennai", "region": "Tamil Nadu", "countryCode": "IN"}),
 ]
 
 
@@ -704,6 +706,50 @@ def test_the_candidates_own_place_labelled_outside_the_header() -> None:
     # a job's place is the job's, not the candidate's
     cv = "Hema Vathy\nhema@example.org\n\n" + job.rstrip() + "\nPlace: Muscat, Oman\n"
     assert _parse(cv).fields.location is None
+
+
+# A job-board export that lost its line breaks: name, place, then the rest, on one line.
+FLAT_HEADER = (
+    "{name} {place} Email me on Indeed httpwwwindeedcomr Cloud engineer with three years of "
+    "experience in migrations and automation Work Experience Cloud Engineer Teccorps Ltd "
+    "October 2018 to Present Migrated the payment services to Azure and automated the "
+    "deployments of forty services with Terraform and Azure DevOps pipelines Education "
+    "Bachelor of Engineering in Computer Science Anna University 2014 to 2018 Skills Azure "
+    "Terraform Kubernetes Python Linux Networking "
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "place", "city"),
+    [
+        ("Iffat Khan", "Pune Maharashtra", "Pune"),
+        ("Maria K", "Chennai Tamil Nadu", "Chennai"),
+        ("Mastan Shaik", "Khammam Telangana", "Khammam"),  # a town no gazetteer knows
+    ],
+)
+def test_the_place_after_the_name_of_a_flattened_header(name: str, place: str, city: str) -> None:
+    """Without punctuation, the name runs up to a city and its region, never into them, and
+    that run is the candidate's place (right after the name, the city may be any word)."""
+    parsed = _parse(FLAT_HEADER.format(name=name, place=place) * 2)
+    f = parsed.fields
+    assert f.name is not None and f.name.value == name
+    assert f.location is not None and f.location.value == place
+    assert f.location.normalized == {
+        "city": city,
+        "region": place[len(city) + 1 :],
+        "countryCode": "IN",
+    }
+
+
+def test_a_city_and_region_inside_a_line_with_its_breaks_is_no_header_place() -> None:
+    """Mid-line runs count only where the line breaks were lost: in an ordinary header, the
+    place the candidate would move to is not where they live."""
+    cv = (
+        "Jyoti Patnaik\nWilling to relocate to Mumbai Maharashtra\n"
+        "Bhubaneswar Odisha - jyoti@example.org\n\n"
+        "Experience\nAssociate Consultant, SAP Labs\n• Ran incident management.\n"
+    )
+    assert _location(cv).value == "Bhubaneswar Odisha"
 
 
 def test_a_place_in_a_job_header_of_a_plain_text_cv_is_not_the_candidates() -> None:
