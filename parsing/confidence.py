@@ -59,6 +59,7 @@ WEIGHTS: dict[str, float] = {
     "separator": 0.6,
     "pattern_consistent": 0.8,
     "pattern_guess": -0.5,
+    "prefix_guess": -2.5,
     "ambiguous": -1.0,
     "from_text": -2.6,
     "inherited": -0.4,

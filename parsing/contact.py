@@ -234,6 +234,27 @@ def subdivision_index() -> dict[str, str]:
     return {name: next(iter(codes)) for name, codes in seen.items() if len(codes) == 1}
 
 
+# Subdivision types that name a large region people give as their place ("Tamil Nadu",
+# "Ontario", "Bayern"), not a municipality or district that shares a name with a person.
+REGION_TYPES = frozenset(
+    {"State", "Province", "Region", "Land", "Canton", "Union territory", "Autonomous region",
+     "Autonomous community", "Voivodship", "Regional state", "Territory"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def region_names() -> frozenset[str]:
+    """Folded names of states, provinces and regions of every country, ambiguous ones too
+    ("Punjab" is India's and Pakistan's)."""
+    import pycountry
+
+    return frozenset(
+        fold(sub.name)
+        for sub in pycountry.subdivisions
+        if sub.type in REGION_TYPES and len(sub.name) >= 4
+    )
+
+
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split()

@@ -22,6 +22,7 @@ from parsing.contact import (
     link_network,
     normalize_url,
     region_for,
+    region_names,
     subdivision_index,
 )
 from parsing.dates import find_date_ranges
@@ -242,7 +243,10 @@ def _name_prefix(text: str) -> int | None:
     """Length of the longest name-shaped run of 2-4 words at the start of a flattened line."""
     words = list(re.finditer(r"\S+", text))
     places = {run[0] for run in city_region_runs(text)}  # "Iffat Khan | Pune Maharashtra"
+    regions = [k for k in range(min(len(words), 5)) if _region_at(words, k)]
     for n in (4, 3, 2):
+        if regions and regions[0] < n:  # "Kushalnagar Karnataka": a place, however unknown
+            continue
         if len(words) > n and name_shape(text[: words[n - 1].end()]):
             nxt = words[n].group(0)
             if (
@@ -253,6 +257,24 @@ def _name_prefix(text: str) -> int | None:
             ):
                 return words[n - 1].end()
     return None
+
+
+INSIDE_WORDS = 3  # a name found after this many words of its line is inside running text
+
+
+def _holds_region(text: str) -> bool:
+    """Some words of `text` name a region ("Zirakpur Punjab Willing", "Jharkhand State")."""
+    words = list(re.finditer(r"\S+", text))
+    return any(_region_at(words, k) for k in range(len(words)))
+
+
+def _region_at(words: list[re.Match[str]], k: int) -> bool:
+    """Words k.. of a line start with the name of a region (state, province) of some country."""
+    return any(
+        fold(" ".join(w.group(0) for w in words[k : k + n]).strip(".,")) in region_names()
+        for n in (1, 2, 3)
+        if k + n <= len(words)
+    )
 
 
 def _stacked_name(ctx: Context, i: int, zone: list[int]) -> int | None:
@@ -284,20 +306,21 @@ def _stacked_name(ctx: Context, i: int, zone: list[int]) -> int | None:
     return best
 
 
-def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int, bool]]:
-    """(line, start, end, labelled) for name-shaped text in the contact zone."""
+def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int, bool, bool]]:
+    """(line, start, end, labelled, guessed) for name-shaped text in the contact zone; a
+    guessed one is the first words of a long line, where nothing marks where the name ends."""
     lines = ctx.layout.lines
     text = ctx.layout.text
-    cands: list[tuple[int, int, int, bool]] = []
+    cands: list[tuple[int, int, int, bool, bool]] = []
     for i in zone:
         line = lines[i]
         m = LABEL_RE.match(line.text)
         if m and name_shape(line.text[m.end() :]):
-            cands.append((i, line.start + m.end(), line.end, True))
+            cands.append((i, line.start + m.end(), line.end, True, False))
             continue
         stacked = _stacked_name(ctx, i, zone)
         if stacked is not None:
-            cands.append((i, line.start, stacked, False))
+            cands.append((i, line.start, stacked, False, False))
             continue
         for a, b in segments(line.text, line.start):
             seg = text[a:b]
@@ -305,14 +328,14 @@ def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int,
                 b = a + seg.index(",")
                 seg = seg[: seg.index(",")]
             if name_shape(seg):
-                cands.append((i, a, b, False))
+                cands.append((i, a, b, False, False))
                 break
             if i in zone[:2] and len(seg.split()) > 4:
                 pm = PREFIX_RE.match(seg)
                 off = pm.end() if pm else 0
                 n = _name_prefix(seg[off:])
                 if n is not None:
-                    cands.append((i, a + off, a + off + n, False))
+                    cands.append((i, a + off, a + off + n, False, True))
                     break
     return cands
 
@@ -351,9 +374,10 @@ def extract_name(ctx: Context) -> Field | None:
         for a, b, *_ in city_region_runs(lines[i].text)
     ]
     cands = [
-        (i, a, cut, labelled)
-        for i, a, b, labelled in _name_candidates(ctx, zone)[:6]
+        (i, a, cut, labelled, guessed and not any(s >= cut > s - 3 for s, _ in places))
+        for i, a, b, labelled, guessed in _name_candidates(ctx, zone)[:6]
         if (cut := _before_places(text, a, b, places)) is not None
+        and not (guessed and _holds_region(text[a:cut]))
     ]
     z0, z1 = _zone_window(ctx)
     ents = entities([text[z0:z1]])[0]
@@ -366,20 +390,26 @@ def extract_name(ctx: Context) -> Field | None:
         (z0 + s, z0 + e) for s, e, lab in ents if lab in ("ORG", "GPE", "FAC", "LOC", "PRODUCT")
     ]
     for s, e in persons[:2]:
-        if name_shape(text[s:e]) and not any(a <= s < b for _, a, b, _ in cands):
-            cands.append((ctx.layout.line_at(s), s, e, False))
+        if name_shape(text[s:e]) and not any(a <= s < b for _, a, b, _, _ in cands):
+            i = ctx.layout.line_at(s)
+            # a PERSON deep inside a line of prose ("… Routing and switching Wireshark
+            # Antenna …"): NER alone, on text it reads badly, says it is a name
+            inside = len(text[lines[i].start : s].split()) >= INSIDE_WORDS
+            if not _holds_region(text[s:e]):  # "Kushalnagar Karnataka" is a place
+                cands.append((i, s, e, False, inside))
     if not cands:
         return None
     sizes = [lines[i].size for i in zone if lines[i].size > 0]
     max_size = max(sizes) if sizes else 0.0
-    best: tuple[float, dict[str, float], tuple[int, int]] | None = None
-    for rank, (i, a, b, labelled) in enumerate(cands):
+    best: tuple[float, dict[str, float], tuple[int, int], bool] | None = None
+    for rank, (i, a, b, labelled, guessed) in enumerate(cands):
         ev: dict[str, float] = {}
         if labelled:
             ev["labelled"] = 1.0
         if max_size and lines[i].size >= max_size - 0.1:
             ev["largest_font"] = 1.0
-        if rank == 0:
+        inside = guessed and (a, b) in persons  # NER's find deep inside a line of prose
+        if rank == 0 and not inside:
             ev["first_line"] = 1.5 if i == zone[0] else 1.0
         length = b - a
 
@@ -390,18 +420,20 @@ def extract_name(ctx: Context) -> Field | None:
             ev["ner_agrees"] = 1.0
         elif covered(others):
             ev["ner_disagrees"] = 1.0
-        if len(cands) == 1:
+        if len(cands) == 1 and not inside:
             ev["single_candidate"] = 1.0
         weight = sum(ev.values()) - 0.3 * rank - 1.5 * ev.get("ner_disagrees", 0.0)
         if best is None or weight > best[0]:
-            best = (weight, ev, (a, b))
+            best = (weight, ev, (a, b), guessed)
     assert best is not None
-    weight, ev, (a, b) = best
+    weight, ev, (a, b), guessed = best
     for s, e in persons:  # a flattened line: trust the PERSON span's end over the prefix guess
         if s == a and a < e < b and name_shape(text[s:e]):
             b = e
     if "ner_disagrees" in ev and not ({"labelled", "largest_font"} & set(ev)):
         return None
+    if guessed and ("ner_agrees" not in ev or (a, b) in persons):
+        ev["prefix_guess"] = 1.0  # nothing but capitals (or NER alone) says where it ends
     if len(cands) > 1 and "largest_font" not in ev and "first_line" not in ev:
         ev["competing"] = 1.0
     return ctx.make(a, b, "name", ev, "name.rules+ner", value=" ".join(text[a:b].split()))

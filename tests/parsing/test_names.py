@@ -134,3 +134,35 @@ def test_name_shares_a_line_with_contact_details(line: str) -> None:
 def test_title_company_or_place_is_not_a_name(first_line: str) -> None:
     got = _name(f"{first_line}\namelia@example.com\n{BODY}")
     assert got is None or fold(got) != fold(first_line)
+
+
+# A job-board export without line breaks: what follows the first words decides the name.
+FLAT_REST = (
+    " Email me on Indeed Network engineer with five years of experience in routing and "
+    "switching for banks Work Experience Network Engineer Arohan Systems July 2016 to Present "
+    "Configured routers and firewalls for corporate clients and managed the campus network "
+    "Education Bachelor of Engineering in Electronics Pune University 2012 to 2016 Skills "
+    "Routing Switching Firewalls Linux Python Networking Wireshark Cisco"
+)
+
+
+@pytest.mark.parametrize(
+    ("first_words", "name"),
+    [
+        ("Sumit Paul Pune Maharashtra", "Sumit Paul"),  # 'Paul' is a town in Cape Verde
+        ("Kushalnagar Karnataka Sumit Paul", None),  # a town and its region lead, no name
+        ("Zirakpur Punjab Willing to relocate to Zirakpur Punjab", None),  # an unknown town
+    ],
+)
+def test_a_flattened_header_names_no_place(first_words: str, name: str | None) -> None:
+    assert _name(first_words + FLAT_REST) == name
+
+
+def test_a_name_guessed_from_a_flattened_line_says_it_is_a_guess() -> None:
+    """Where nothing but capitals marks where a name ends ('Shreya Mukund Experienced
+    software professional …'), the value is shown as the guess it is."""
+    parsed = _parse("Shreya Mukund Experienced software professional" + FLAT_REST)
+    bounded = _parse("Shreya Mukund Pune Maharashtra" + FLAT_REST)
+    assert bounded.fields.name is not None and bounded.fields.name.value == "Shreya Mukund"
+    guessed = parsed.fields.name
+    assert guessed is None or guessed.confidence < 0.5 < bounded.fields.name.confidence
