@@ -29,6 +29,7 @@ from parsing.language import detect_language
 from parsing.layout import Layout
 from parsing.model import Fields, ParsedCV, Status
 from parsing.readers import read_layout
+from parsing.readers.ocr import OCR_FAILED_WARNING
 from parsing.sections import section_language, segment_sections
 from settings import Settings, get_settings
 
@@ -47,6 +48,23 @@ FLATTENED = (
     "guessed; check the work history and education against the document."
 )
 FLATTENED_WARNING = "flattened: line breaks lost, sections and entries guessed"
+# One sentence per parse warning for the recruiter who checks the values (the status message
+# already says why a parse is partial: lost line breaks, nothing found).
+WARNING_NOTES = {
+    nlp.DEGRADED_WARNING: (
+        "This CV was parsed without the language model (rules only), so names, employers "
+        "and places are less sure than usual."
+    ),
+    ADAPTER_FAILED: (
+        "What was learned from earlier corrections could not be applied to this CV; these "
+        "are the rule-based values."
+    ),
+}
+OCR_NOTE = (
+    "This CV is a scan read by OCR: values may hold misread characters, so check them "
+    "against the page."
+)
+OCR_FAILED_NOTE = "Some pages could not be read by OCR ({pages}); check them in the document."
 OUT_OF_MEMORY = (
     "This file needs more memory to read than is safe, so it was stopped; please ask for a "
     "simpler PDF or DOCX version."
@@ -92,6 +110,19 @@ def extract_fields(layout: Layout, *, today: date | None = None) -> tuple[Fields
     fields.languages = extract_languages(ctx)
     fields.certifications = extract_certifications(ctx)
     return fields, ctx
+
+
+def warning_notes(warnings: list[str]) -> list[str]:
+    """The parse warnings a recruiter should know about, each as one sentence."""
+    notes: list[str] = []
+    for w in warnings:
+        if w in WARNING_NOTES:
+            notes.append(WARNING_NOTES[w])
+        elif w.startswith(OCR_FAILED_WARNING):
+            notes.append(OCR_FAILED_NOTE.format(pages=w.removeprefix(OCR_FAILED_WARNING)))
+        elif w.startswith("ocr: "):
+            notes.append(OCR_NOTE)
+    return notes
 
 
 def failed_parse(

@@ -21,6 +21,7 @@ from correction.review import (
 from data.db import session_scope
 from data.queries import NotFound
 from data.record import PathError
+from parsing.pipeline import warning_notes
 from ui.editor import (
     COLUMNS,
     DECISIONS,
@@ -522,6 +523,8 @@ def _header(draft: Draft) -> None:
     )
     if draft.task.record.message:  # why the parse is partial ("line breaks lost", ...)
         st.warning(draft.task.record.message, icon=":material/warning:")
+    for note in warning_notes(draft.task.record.warnings):  # rules only, OCR, ...
+        st.info(note, icon=":material/info:")
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         kind, text = flash

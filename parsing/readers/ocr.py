@@ -23,6 +23,8 @@ from typing import Any
 from parsing.readers.pdf import Char, has_text
 from settings import Settings, get_settings
 
+OCR_FAILED_WARNING = "ocr: could not recognise page(s) "  # + the page numbers
+
 MIN_PAGE_CHARS = 10  # fewer alphanumerics than this on a page: it has no usable text layer
 LINE_SIZE = 1.2  # font size ≈ this × a line's median word height (ascender to baseline-ish)
 NOISE_CONF = 0.5  # a word with no letter or digit below this confidence is a speck or stray mark
@@ -97,7 +99,7 @@ class OcrReport:
     def warnings(self) -> list[str]:
         """Warnings for the Layout: pages that could not be recognised."""
         if self.failed:
-            return [f"ocr: could not recognise page(s) {', '.join(map(str, self.failed))}"]
+            return [OCR_FAILED_WARNING + ", ".join(map(str, self.failed))]
         return []
 
 

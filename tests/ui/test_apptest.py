@@ -430,6 +430,32 @@ def test_candidate_page_shows_corrected_values_and_history(
     assert exports == []  # the file is fetched (and audited) only when downloaded
 
 
+def test_parse_warnings_are_told_on_the_correction_page(session: Session, tmp_path: Path) -> None:
+    """A parse made without the language model, or read by OCR, says so where its values are
+    checked: its confidences mean less than usual."""
+    from parsing.nlp import DEGRADED_WARNING
+    from parsing.pipeline import OCR_NOTE, WARNING_NOTES, warning_notes
+    from parsing.readers.ocr import OCR_FAILED_WARNING
+
+    batch = create_batch(session=session, user="ann")
+    session.commit()
+    warned = [DEGRADED_WARNING, "ocr: 1 page recognised", OCR_FAILED_WARNING + "2, 3"]
+
+    def scan(data: bytes, name: str) -> ParsedCV:
+        cv = synthetic_cv(data, name, {"name": 0.4, "skills[0]": 0.7})
+        return cv.model_copy(update={"warnings": warned})
+
+    result = ingest(
+        session=session, name="scan.pdf", data=b"scanned cv", user="ann", batch_id=batch.id,
+        store=FileStore(tmp_path / "data" / "files"), parser=scan,
+    )  # fmt: skip
+    assert result.candidate_id is not None
+    notes = warning_notes(warned)
+    assert notes[:2] == [WARNING_NOTES[DEGRADED_WARNING], OCR_NOTE] and "(2, 3)" in notes[2]
+    at = _open(result.candidate_id)
+    assert [i.value for i in at.info] == notes
+
+
 def test_document_preview_of_a_text_cv(seeded: dict[bytes, int]) -> None:
     # synthetic spans point at chars 0-5 of the text: the page highlights them, escaped
     at = _open(seeded[A])
