@@ -35,13 +35,15 @@ from learning.active import STRATEGIES, random_sampling, uncertainty_diversity
 from learning.examples import build_examples
 from learning.extraction import CorrectionModel
 from learning.layout_memory import fingerprint
+from learning.train import extraction_holdout, extraction_verdict, outside_holdout
 from parsing.adapt import FieldAdapter
 from parsing.model import Field, ParsedCV
 from parsing.pipeline import parse_bytes
 from parsing.readers import read_layout
 
 log = logging.getLogger(__name__)
-Trainer = Callable[[Session, FileStore], FieldAdapter | None]
+# (session, file store, current champion) → the champion after training (None = rules only)
+Trainer = Callable[[Session, FileStore, FieldAdapter | None], FieldAdapter | None]
 
 
 class SimulationError(ValueError):
@@ -69,16 +71,26 @@ def parse_budgets(text: str) -> list[int]:
 
 
 def default_trainer(*, memory: bool = True) -> Trainer:
-    """Learn from every stored correction with the calls `learning.train` makes for its
-    extraction model (`build_examples` + `CorrectionModel.fit`); `train` itself also gates and
-    registers bundles in the configured model store, which a throwaway simulation must not touch."""
+    """Learn as `learning.train` learns its extraction model: fit on the corrections outside
+    the fixed holdout share (`build_examples` + `CorrectionModel.fit`), then let the same
+    extraction gate compare challenger and champion on the held-out corrected CVs. (`train`
+    also registers bundles in the configured model store, which a throwaway simulation must
+    not touch.)"""
 
-    def train(session: Session, store: FileStore) -> FieldAdapter | None:
-        """A model fitted on every correction so far; None = nothing to learn from yet."""
-        examples = build_examples(session=session, store=store)
+    def train(
+        session: Session, store: FileStore, champion: FieldAdapter | None
+    ) -> FieldAdapter | None:
+        """The champion after one training run: the challenger if the gate passes it."""
+        examples = outside_holdout(session, build_examples(session=session, store=store))
         if not examples:
-            return None
-        return CorrectionModel(memory=memory).fit(examples)
+            return champion
+        challenger = CorrectionModel(memory=memory).fit(examples)
+        docs = extraction_holdout(session, store)
+        _, reasons = extraction_verdict(docs, challenger, champion)
+        if reasons:
+            log.info("challenger refused: %s", "; ".join(reasons))
+            return champion
+        return challenger
 
     return train
 
@@ -277,7 +289,7 @@ def run_curve(
                     correct_one(session=session, candidate_id=cid, doc=pool[i], user=user)
                 done += picked
                 open_idx = [i for i in open_idx if i not in picked]
-                adapter = trainer(session, store)
+                adapter = trainer(session, store, adapter)
             scored = score_test(test, adapter)
             curve.macro_f1.append(scored["macro_f1"])
             for name, f1 in scored["fields"].items():

@@ -144,7 +144,7 @@ def test_the_extraction_model_never_trains_on_holdout_candidates(
 ) -> None:
     from types import SimpleNamespace
 
-    from learning.train import _outside_holdout
+    from learning.train import outside_holdout
 
     # candidate ids depend on the database's sequences (not reset between tests), so add CVs
     # until both held-out and training candidates exist
@@ -156,7 +156,7 @@ def test_the_extraction_model_never_trains_on_holdout_candidates(
             break
     assert held and len(held) < len(rows)
     examples = [SimpleNamespace(correction_id=cid) for cid, _ in rows]
-    kept = {e.correction_id for e in _outside_holdout(session, examples)}
+    kept = {e.correction_id for e in outside_holdout(session, examples)}
     assert kept == {cid for cid, _ in rows} - held
 
 
@@ -193,5 +193,29 @@ def test_the_gate_refuses_an_extraction_model_that_damages_held_out_cvs() -> Non
 
 
 class _Identity:
+    version = "identity"
+
     def adapt(self, fields, ctx=None):  # type: ignore[no-untyped-def]
         return fields
+
+
+def test_an_extraction_model_is_not_shipped_before_held_out_cvs_can_judge_it() -> None:
+    """With fewer than MIN_EXTRACTION_HOLDOUT_DOCS held-out corrected CVs the gate cannot tell
+    a helpful model from a damaging one: it refuses, so `train` keeps the champion's model."""
+    from support import GENERATED
+
+    from learning.bundle import ModelBundle
+    from learning.train import MIN_EXTRACTION_HOLDOUT_DOCS, extraction_gate, extraction_verdict
+    from parsing.pipeline import parse_bytes
+
+    docs = []
+    for path in sorted((GENERATED / "docs").glob("*.txt"))[:MIN_EXTRACTION_HOLDOUT_DOCS]:
+        data = path.read_bytes()
+        docs.append((data, path.name, parse_bytes(data, path.name)))
+    thin = docs[: MIN_EXTRACTION_HOLDOUT_DOCS - 1]
+    metrics, reasons = extraction_verdict(thin, _Identity(), None)
+    assert metrics == {"n_docs": len(thin)} and reasons and "held-out" in reasons[0]
+    assert extraction_verdict(docs, _Identity(), None)[1] == []  # enough: judged, and equal
+    shipped = load_shipped()
+    good = ModelBundle("good-1", shipped.calibrator, shipped.policy, _Identity())
+    assert extraction_gate([], good, shipped)[1]  # none at all: not judged either
