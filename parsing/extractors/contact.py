@@ -306,21 +306,27 @@ def _stacked_name(ctx: Context, i: int, zone: list[int]) -> int | None:
     return best
 
 
-def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int, bool, bool]]:
-    """(line, start, end, labelled, guessed) for name-shaped text in the contact zone; a
-    guessed one is the first words of a long line, where nothing marks where the name ends."""
+# How a name candidate's extent is known: "" from the layout (a line, a segment, a label);
+# PREFIX = the first words of a long line, where only capitals (or NER) mark where it ends;
+# INSIDE = a PERSON that NER alone found deep inside a line of prose.
+PREFIX, INSIDE = "prefix", "inside"
+NameCandidate = tuple[int, int, int, bool, str]  # line, start, end, labelled, guess
+
+
+def _name_candidates(ctx: Context, zone: list[int]) -> list[NameCandidate]:
+    """(line, start, end, labelled, guess) for name-shaped text in the contact zone."""
     lines = ctx.layout.lines
     text = ctx.layout.text
-    cands: list[tuple[int, int, int, bool, bool]] = []
+    cands: list[NameCandidate] = []
     for i in zone:
         line = lines[i]
         m = LABEL_RE.match(line.text)
         if m and name_shape(line.text[m.end() :]):
-            cands.append((i, line.start + m.end(), line.end, True, False))
+            cands.append((i, line.start + m.end(), line.end, True, ""))
             continue
         stacked = _stacked_name(ctx, i, zone)
         if stacked is not None:
-            cands.append((i, line.start, stacked, False, False))
+            cands.append((i, line.start, stacked, False, ""))
             continue
         for a, b in segments(line.text, line.start):
             seg = text[a:b]
@@ -328,14 +334,14 @@ def _name_candidates(ctx: Context, zone: list[int]) -> list[tuple[int, int, int,
                 b = a + seg.index(",")
                 seg = seg[: seg.index(",")]
             if name_shape(seg):
-                cands.append((i, a, b, False, False))
+                cands.append((i, a, b, False, ""))
                 break
             if i in zone[:2] and len(seg.split()) > 4:
                 pm = PREFIX_RE.match(seg)
                 off = pm.end() if pm else 0
                 n = _name_prefix(seg[off:])
                 if n is not None:
-                    cands.append((i, a + off, a + off + n, False, True))
+                    cands.append((i, a + off, a + off + n, False, PREFIX))
                     break
     return cands
 
@@ -374,10 +380,11 @@ def extract_name(ctx: Context) -> Field | None:
         for a, b, *_ in city_region_runs(lines[i].text)
     ]
     cands = [
-        (i, a, cut, labelled, guessed and not any(s >= cut > s - 3 for s, _ in places))
-        for i, a, b, labelled, guessed in _name_candidates(ctx, zone)[:6]
+        # a prefix that ends right before a city and its region is bounded, not guessed
+        (i, a, cut, labelled, "" if any(cut <= s < cut + 3 for s, _ in places) else guess)
+        for i, a, b, labelled, guess in _name_candidates(ctx, zone)[:6]
         if (cut := _before_places(text, a, b, places)) is not None
-        and not (guessed and _holds_region(text[a:cut]))
+        and not (guess and _holds_region(text[a:cut]))
     ]
     z0, z1 = _zone_window(ctx)
     ents = entities([text[z0:z1]])[0]
@@ -394,22 +401,21 @@ def extract_name(ctx: Context) -> Field | None:
             i = ctx.layout.line_at(s)
             # a PERSON deep inside a line of prose ("… Routing and switching Wireshark
             # Antenna …"): NER alone, on text it reads badly, says it is a name
-            inside = len(text[lines[i].start : s].split()) >= INSIDE_WORDS
+            deep = len(text[lines[i].start : s].split()) >= INSIDE_WORDS
             if not _holds_region(text[s:e]):  # "Kushalnagar Karnataka" is a place
-                cands.append((i, s, e, False, inside))
+                cands.append((i, s, e, False, INSIDE if deep else ""))
     if not cands:
         return None
     sizes = [lines[i].size for i in zone if lines[i].size > 0]
     max_size = max(sizes) if sizes else 0.0
-    best: tuple[float, dict[str, float], tuple[int, int], bool] | None = None
-    for rank, (i, a, b, labelled, guessed) in enumerate(cands):
+    best: tuple[float, dict[str, float], tuple[int, int], str] | None = None
+    for rank, (i, a, b, labelled, guess) in enumerate(cands):
         ev: dict[str, float] = {}
         if labelled:
             ev["labelled"] = 1.0
         if max_size and lines[i].size >= max_size - 0.1:
             ev["largest_font"] = 1.0
-        inside = guessed and (a, b) in persons  # NER's find deep inside a line of prose
-        if rank == 0 and not inside:
+        if rank == 0 and guess != INSIDE:
             ev["first_line"] = 1.5 if i == zone[0] else 1.0
         length = b - a
 
@@ -420,19 +426,19 @@ def extract_name(ctx: Context) -> Field | None:
             ev["ner_agrees"] = 1.0
         elif covered(others):
             ev["ner_disagrees"] = 1.0
-        if len(cands) == 1 and not inside:
+        if len(cands) == 1 and guess != INSIDE:
             ev["single_candidate"] = 1.0
         weight = sum(ev.values()) - 0.3 * rank - 1.5 * ev.get("ner_disagrees", 0.0)
         if best is None or weight > best[0]:
-            best = (weight, ev, (a, b), guessed)
+            best = (weight, ev, (a, b), guess)
     assert best is not None
-    weight, ev, (a, b), guessed = best
+    weight, ev, (a, b), guess = best
     for s, e in persons:  # a flattened line: trust the PERSON span's end over the prefix guess
         if s == a and a < e < b and name_shape(text[s:e]):
             b = e
     if "ner_disagrees" in ev and not ({"labelled", "largest_font"} & set(ev)):
         return None
-    if guessed and ("ner_agrees" not in ev or (a, b) in persons):
+    if guess == INSIDE or (guess == PREFIX and "ner_agrees" not in ev):
         ev["prefix_guess"] = 1.0  # nothing but capitals (or NER alone) says where it ends
     if len(cands) > 1 and "largest_font" not in ev and "first_line" not in ev:
         ev["competing"] = 1.0
