@@ -235,7 +235,10 @@ def name_shape(text: str) -> bool:
     return not ((low - surnames) & lexicon.title_words())
 
 
-NAME_CONTEXT_CHARS = 700
+# NER reads this much of the contact zone (PERSON for the name, GPE/LOC for the place): a header
+# fits; 700 chars cost twice the NER time (15 vs 7 ms a CV, NER being a third of a parse) and
+# bought nothing measurable (on the 1,602 labelled documents 8 differ, none for the worse).
+NAME_CONTEXT_CHARS = 300
 PREFIX_RE = re.compile(r"^\W*(?:(?:curriculum vitae|resume|résumé|cv|lebenslauf)\b\W*)?", re.I)
 
 
