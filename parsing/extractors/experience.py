@@ -118,9 +118,10 @@ def _unseparated_header(p: Part) -> tuple[Part, Part, Part | None] | None:
 
 
 def _assign(
-    ctx: Context, parts: list[Part], ner: list[list[tuple[int, int, str]]], order_hint: str | None
+    ctx: Context, parts: list[Part], orgs: list[tuple[int, int]], order_hint: str | None
 ) -> Assigned:
-    """Pick (title, company, location) among header parts, with the evidence for each."""
+    """Pick (title, company, location) among header parts, with the evidence for each; `orgs`
+    are the document offsets of what NER read as organisations in the header."""
     parts = _merge_places([q for p in parts for q in _place_suffix(p)])
     restored = ctx.layout.meta.get("line_breaks_restored")
     for split in map(_unseparated_header, parts if restored else []):
@@ -137,9 +138,9 @@ def _assign(
     if not cands:
         return None, None, loc, {}, {}
     scored = []
-    for p, ents in zip(cands, ner, strict=False):
+    for p in cands:
         t, c = title_score(p.text), company_score(p.text)
-        if any(lab == "ORG" for _, _, lab in ents):
+        if any(a < p.end and p.start < b for a, b in orgs):
             c += 1.0
         if p.after_at:
             c += 3.0
@@ -323,13 +324,17 @@ def extract_experience(ctx: Context) -> list[ExperienceEntry] | None:
         if not blocks:
             blocks = group_blocks(ctx, section, allow_single=True)
         hint = _order_hint(ctx, blocks)
-        texts = [p.text for blk in blocks for p in blk.parts]
-        ner_flat = entities(texts) if texts else []
-        pos = 0
-        assigned = []
-        for blk in blocks:
-            assigned.append(_assign(ctx, blk.parts, ner_flat[pos : pos + len(blk.parts)], hint))
-            pos += len(blk.parts)
+        parts = [p for blk in blocks for p in blk.parts]
+        ner_flat = entities([p.text for p in parts]) if parts else []
+        # ORG spans in document offsets: the parts _assign compares are split and merged from
+        # these (a place in brackets, a city before its region), so lists would not line up
+        orgs = [
+            (p.start + s, p.start + e)
+            for p, ents in zip(parts, ner_flat, strict=True)
+            for s, e, lab in ents
+            if lab == "ORG"
+        ]
+        assigned = [_assign(ctx, blk.parts, orgs, hint) for blk in blocks]
         prev_company: Field | None = None
         group: Block | None = None  # the employer heading whose roles follow, with its dates
         for n, (blk, (pt, pc, loc, tev, cev)) in enumerate(zip(blocks, assigned, strict=True)):

@@ -60,3 +60,23 @@ def test_company_line_ending_with_a_dash_is_not_a_label() -> None:
     jobs = _jobs(INDEED)
     assert [j[1] for j in jobs] == ["SAP ARIBA", "CONCEPT TECHNOLOGY SOLUTION"]
     assert [j[0] for j in jobs] == ["CES ASSOCIATE CONSULTANT", "SALES ENGINEER"]
+
+
+def test_ner_organisations_count_for_the_header_part_they_were_found_in(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """NER reads the header's parts as written; what it calls an organisation must count for
+    the same words after a leading place part was set aside (the lists used to shift by one)."""
+    import parsing.extractors.experience as experience
+
+    def ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        found = [t.find("Acme Widgets") for t in texts]
+        return [[(i, i + len("Acme Widgets"), "ORG")] if i >= 0 else [] for i in found]
+
+    monkeypatch.setattr(experience, "entities", ner)
+    cv = (
+        "Jane Example\njane@example.com\n\nExperience\n"
+        "Berlin, Germany | Acme Widgets | Nordlicht Kollektiv\nJan 2019 - Present\n"
+        "• Built the billing service.\n"
+    )
+    (job,) = parse_bytes(cv.encode(), "cv.txt").fields.experience or []
+    assert job.company is not None and job.company.value == "Acme Widgets"
+    assert job.title is not None and job.title.value == "Nordlicht Kollektiv"
