@@ -750,7 +750,7 @@ def _trailing_city(text: str, country: str | None = None, *, whole: bool = False
 
 
 _PLACE_WORD_RE = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]+)*")
-PLACE_RUN_CHARS = 120  # a header's place is among its first words
+PLACE_RUN_CHARS = 200  # a header's place is among its first words
 
 
 def city_region_runs(
