@@ -50,7 +50,11 @@ NON_NAME_WORDS = frozenset(
     "objective profile summary experience education skills page street road avenue city "
     "university college school institute group industries services solutions technologies "
     "engineering management marketing sales department manager applicant candidate seeker "
-    "updated last achieved contents your town manage studio programming".split()
+    "updated last achieved contents your town manage studio programming "
+    # words a summary opens with, which a flattened header runs straight into the name
+    "experienced certified dedicated motivated skilled seasoned passionate immediate aspiring "
+    "dynamic highly proven accomplished enthusiastic hardworking energetic fresher willing "
+    "results-driven detail-oriented self-motivated".split()
 )
 PARTICLES = {
     "van",
@@ -254,6 +258,7 @@ def _name_prefix(text: str) -> int | None:
             nxt = words[n].group(0)
             if (
                 words[n].start() in places
+                or nxt.lower().strip(".,") in NON_NAME_WORDS  # "… Mukund | Experienced …"
                 or not nxt[:1].isupper()
                 or re.search(r"\d", nxt)
                 or nxt.isupper() != words[0].group(0).isupper()

@@ -166,3 +166,16 @@ def test_a_name_guessed_from_a_flattened_line_says_it_is_a_guess() -> None:
     assert bounded.fields.name is not None and bounded.fields.name.value == "Shreya Mukund"
     guessed = parsed.fields.name
     assert guessed is None or guessed.confidence < 0.5 < bounded.fields.name.confidence
+
+
+@pytest.mark.parametrize(
+    ("first_words", "name"),
+    [
+        ("Shreya Mukund Experienced software professional", "Shreya Mukund"),
+        ("Sanket Sadafale Immediate joiner as a tester", "Sanket Sadafale"),
+    ],
+)
+def test_a_flattened_name_stops_before_the_summary_it_runs_into(
+    first_words: str, name: str
+) -> None:
+    assert _name(first_words + FLAT_REST) == name
