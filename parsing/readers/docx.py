@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from parsing.errors import DocumentLoadError, EmptyText
-from parsing.layout import Layout, Page
+from parsing.layout import FLAT_LINE_CHARS, Layout, Page
 from parsing.precheck import check_docx_zip as check_zip
 from parsing.readers.cleanup import clean_line
+from parsing.readers.text import RAW, recut_lines
 
 SHORT_CELL = 60  # chars: a table row whose cells are all this short reads as one line
 CELL_SEP = " | "
@@ -147,19 +148,20 @@ class _Builder:
                 self.blank += 1
                 continue
             gap = LINE_HEIGHT * self.blank if self.lines else 0.0
-            self.lines.append(
-                {
-                    "text": clean,
-                    "page": 1,
-                    "bbox": (0.0, 0.0, 0.0, 0.0),
-                    "size": size,
-                    "bold": bold,
-                    "block": self.block,
-                    "font": "",
-                    "xs": None,
-                    "gap_before": gap,
-                }
-            )
+            line: dict[str, object] = {
+                "text": clean,
+                "page": 1,
+                "bbox": (0.0, 0.0, 0.0, 0.0),
+                "size": size,
+                "bold": bold,
+                "block": self.block,
+                "font": "",
+                "xs": None,
+                "gap_before": gap,
+            }
+            if len(part) > FLAT_LINE_CHARS:  # its runs of spaces may be lost line breaks
+                line[RAW] = part
+            self.lines.append(line)
             self.blank = 0
 
 
@@ -306,4 +308,9 @@ def read_docx(data: bytes) -> Layout:
         raise DocumentLoadError(MALFORMED) from e
     if not out.lines:
         raise EmptyText(EMPTY)
-    return Layout.build("docx", [Page(number=1, width=0.0, height=0.0)], out.lines, [], {})
+    meta: dict[str, object] = {}
+    recut = recut_lines(out.lines)  # a CV pasted in as one paragraph after losing its breaks
+    if recut is not None:
+        meta["line_breaks_restored"] = True
+    lines = [{k: v for k, v in ln.items() if k != RAW} for ln in recut or out.lines]
+    return Layout.build("docx", [Page(number=1, width=0.0, height=0.0)], lines, [], meta)

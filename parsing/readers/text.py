@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 from parsing import lexicon
 from parsing.dates import find_date_ranges
@@ -229,6 +231,33 @@ def restore_breaks(text: str) -> str:
             part for ln in lines for part in (_relined(ln) if len(ln) > FLAT_LINE_CHARS else [ln])
         )
     return text
+
+
+RAW = "raw"  # key of a raw line's text before cleaning (runs of spaces kept), when it differs
+
+
+def recut_lines(raw: list[dict[str, object]]) -> list[dict[str, object]] | None:
+    """Raw lines without char geometry (DOCX paragraphs) with the line breaks their text lost
+    restored as `restore_breaks` restores them, read from each line's RAW text where it has
+    one; each new line is cleaned and keeps its paragraph's style. None when nothing was
+    restored."""
+    texts = [str(ln.get(RAW, ln["text"])) for ln in raw]
+    joined = "\n".join(texts)
+    restored = restore_breaks(joined)
+    if restored == joined:
+        return None
+    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    out: list[dict[str, object]] = []
+    pos = 0
+    for part in restored.split("\n"):
+        at = joined.find(part, pos)
+        if at < 0:  # not a substring after all: keep the paragraphs as they are
+            return None
+        pos = at + len(part)
+        clean, _ = clean_line(part)
+        if clean:
+            out.append({**raw[bisect_right(starts, at) - 1], "text": clean})
+    return out
 
 
 def read_text(data: bytes) -> Layout:

@@ -634,6 +634,22 @@ def test_a_printout_of_a_flattened_text_is_cut_like_the_text(text: str, width: f
     assert jobs[:2] == [("2018-10", "present"), ("2016-07", "2018-09")]
 
 
+@pytest.mark.parametrize("text", [FLAT_TEXT, SPACED_TEXT], ids=["stripped", "spaced"])
+def test_a_flattened_text_pasted_into_word_is_cut_like_the_text(text: str) -> None:
+    """The same flattened CV as one Word paragraph reads like the TXT: its runs of spaces are
+    taken from the paragraph before cleaning squeezes them."""
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph(text)
+    buf = io.BytesIO()
+    doc.save(buf)
+    layout = read_layout(buf.getvalue())
+    assert layout.meta.get("line_breaks_restored")
+    assert _texts(layout) == _texts(read_layout(text.encode()))
+    assert parse_bytes(buf.getvalue(), "cv.docx").status == Status.PARTIAL
+
+
 def test_a_printout_of_a_text_with_its_line_breaks_is_left_as_printed() -> None:
     """A plain one-font PDF whose lines end where the text's lines end is no wall."""
     text = SPACED_TEXT.replace("  ", "\n")
