@@ -315,6 +315,8 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
         n_words = len(stripped.split())
         if n_words > 30 or (n_words > 14 and not ranges and not degree_match(stripped)):
             continue
+        if _column_header(stripped):  # "COURSE | INSTITUTE | BOARD | YEAR | %"
+            continue
         if ended and not GRADE_RE.match(stripped):
             close()
         ended = False
@@ -506,6 +508,22 @@ def _cut_after_at(body: str, nxt: str) -> bool:
         and degree_match(nxt) is None
         and not (is_place(nxt) or location_part(nxt) or _is_country(nxt))
     )
+
+
+# Words of an education table's header row (the column names over its entries).
+COLUMN_WORDS = frozenset(
+    "course courses degree degrees qualification qualifications examination exam institute "
+    "institution university board school college year years passing percentage cgpa gpa "
+    "marks grade class specialization specialisation stream duration name score result "
+    "session batch pass passed out aggregate obtained of the and in % sl s.no no. sr".split()
+)
+
+
+def _column_header(text: str) -> bool:
+    """A table header row naming its columns ("Course | Institute | Board | Year | %")."""
+    words = [w for w in re.split(r"[\s|/,:()&.-]+", text.lower()) if w]
+    named = {w for w in words if w in COLUMN_WORDS and len(w) > 3}
+    return len(named) >= 2 and all(w in COLUMN_WORDS for w in words)
 
 
 def _edu_row(body: str, base: int) -> EduRow:

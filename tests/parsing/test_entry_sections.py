@@ -474,3 +474,17 @@ def test_a_labelled_employer_loses_where_it_sits() -> None:
         "Kerala State Electricity Board Limited",
         "Acme, Inc.",
     ]
+
+
+def test_an_education_tables_header_row_is_no_entry() -> None:
+    """'COURSE | INSTITUTE | BOARD | YEAR | %' names the columns; it is neither a school nor
+    an entry, and the years stay with the rows they are in."""
+    cv = (
+        "Priya Raman\npriya@example.com\n\nEducation\nCOURSE | INSTITUTE | BOARD | YEAR | %\n"
+        "BE | Annamalai University | Anna | 2015 | 72\n"
+        "HSLC | St. Joseph High School | State | 2011 | 85\n"
+    )
+    education = parse_bytes(cv.encode(), "cv.txt").fields.education or []
+    assert [e.end.normalized if e.end else None for e in education] == ["2015", "2011"]
+    values = [f.value for e in education for f in (e.degree, e.institution) if f]
+    assert not any("INSTITUTE" in v or v == "COURSE" for v in values)
