@@ -57,7 +57,7 @@ dictation, transcription, surgery, pharmacy, nutrition, triage, welding, machini
 surveying, hydraulics, pneumatics, calibration, metrology, instrumentation, robotics,
 export, wholesale, prospecting, negotiation, collections, invoicing, lending, hr, sourcing,
 interviewing, onboarding, offboarding, litigation, arbitration, mediation, counseling,
-midwifery, oncology, cardiology, neurology
+midwifery, oncology, cardiology, neurology, premiere, scala
 """
 AMBIGUOUS_SKILLS = frozenset(s.strip() for s in _AMBIGUOUS.split(",") if s.strip())
 

@@ -267,9 +267,8 @@ def _text_skills(ctx: Context, seen: set[str], kinds: tuple[str, ...]) -> list[F
                 continue
             if _plain_word_use(span.text, canon, text, span.start_char):
                 continue
-            if canon.lower() in lexicon.AMBIGUOUS_SKILLS and _inside_name(
-                text, span.start_char, span.end_char
-            ):
+            ambiguous = lexicon.AMBIGUOUS_SKILLS & {canon.lower(), span.text.lower()}
+            if ambiguous and _inside_name(text, span.start_char, span.end_char):
                 continue  # "Billy Crystal", "Salt Optics", "American Express": part of a name
             seen.add(canon.lower())
             a, b = a0 + span.start_char, a0 + span.end_char
@@ -298,10 +297,17 @@ def _plain_word_use(surface: str, canon: str, text: str, at: int) -> bool:
 
 
 def _inside_name(text: str, a: int, b: int) -> bool:
-    """text[a:b] sits next to another capitalised word on its line: one word of a longer name."""
+    """text[a:b] sits next to another capitalised word on its line that is no skill itself:
+    one word of a longer name ("American Express"), not one of a run of skills ("Java Scala")."""
     before = re.search(r"(\S+)[ \t]+$", text[max(0, a - 40) : a])
     after = re.match(r"[ \t]+(\S+)", text[b : b + 40])
-    return any(m is not None and m.group(1)[:1].isupper() for m in (before, after))
+    canonical = lexicon.skill_lexicon().canonical
+    return any(
+        m is not None
+        and m.group(1)[:1].isupper()
+        and m.group(1).strip(".,;:()").lower() not in canonical
+        for m in (before, after)
+    )
 
 
 def _language_lookup(text: str) -> tuple[str, str] | None:

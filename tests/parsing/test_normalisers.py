@@ -319,12 +319,18 @@ def test_everyday_words_in_prose_are_not_skills() -> None:
         "Automated the reports in python and Docker; kept the Room database in sync.\n"
         "I can go the extra mile: see c) below.\n"
         "Styled shoots for Billy Crystal and the American Express campaign.\n"
+        "Shot the Salt Optics catalogue; covers for Premiere Magazine and Jamie Di Scala.\n"
+        "Data work: Java Scala Kafka pipelines.\n"
     )
     skills = set(_skills(cv))
+    # ambiguous by the written word too ("Salt" is SaltStack's, "Premiere" Adobe's), and a
+    # run of skills is no name ("Java Scala Kafka")
+    assert not {"SaltStack", "Adobe Premiere Pro", "Salt"} & skills
+    assert "Scala" in skills
     assert {"Python", "Docker", "Room"} <= skills  # a language, a tool, a mid-sentence name
     assert not {"Box", "Sales"} & skills  # everyday words, or capitalised by the sentence
     assert not {"CAN Bus", "Go", "C"} & skills  # short lower-case words
-    assert not {"Crystal", "Express"} & skills  # ambiguous names inside a longer name
+    assert not {"Crystal", "Express.js"} & skills  # ambiguous names inside a longer name
 
 
 def test_a_wall_of_text_without_headings_reads_as_flattened() -> None:
