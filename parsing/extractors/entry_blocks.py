@@ -158,6 +158,7 @@ class Part:
     alone: bool = False
     place: bool = False
     kind_hint: str = ""
+    sited: bool = False  # written with its place in brackets ("AT&T Interactive (Dallas, TX)")
 
 
 @dataclass

@@ -61,6 +61,7 @@ def _place_suffix(p: Part) -> list[Part]:
             after_at=p.after_at,
             before_at=p.before_at,
             alone=p.alone,
+            sited=True,
         ),
         Part(p.start + inner, p.start + inner + len(m.group(1)), m.group(1), place=True),
     ]
@@ -141,6 +142,8 @@ def _assign(
     for p in cands:
         t, c = title_score(p.text), company_score(p.text)
         if any(a < p.end and p.start < b for a, b in orgs):
+            c += 1.0
+        if p.sited:  # an employer is written with where it is; a title or department is not
             c += 1.0
         if p.after_at:
             c += 3.0

@@ -62,21 +62,38 @@ def test_company_line_ending_with_a_dash_is_not_a_label() -> None:
     assert [j[0] for j in jobs] == ["CES ASSOCIATE CONSULTANT", "SALES ENGINEER"]
 
 
-def test_ner_organisations_count_for_the_header_part_they_were_found_in(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """NER reads the header's parts as written; what it calls an organisation must count for
-    the same words after a leading place part was set aside (the lists used to shift by one)."""
+def _org_ner(monkeypatch, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    """NER that calls `phrase` an organisation wherever a header part holds it, and nothing else."""
     import parsing.extractors.experience as experience
 
     def ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
-        found = [t.find("Acme Widgets") for t in texts]
-        return [[(i, i + len("Acme Widgets"), "ORG")] if i >= 0 else [] for i in found]
+        found = [t.find(phrase) for t in texts]
+        return [[(i, i + len(phrase), "ORG")] if i >= 0 else [] for i in found]
 
     monkeypatch.setattr(experience, "entities", ner)
-    cv = (
-        "Jane Example\njane@example.com\n\nExperience\n"
-        "Berlin, Germany | Acme Widgets | Nordlicht Kollektiv\nJan 2019 - Present\n"
-        "• Built the billing service.\n"
-    )
+
+
+def _job(header: str):  # type: ignore[no-untyped-def]
+    cv = f"Jane Example\njane@example.com\n\nExperience\n{header}\n• Built the billing service.\n"
     (job,) = parse_bytes(cv.encode(), "cv.txt").fields.experience or []
+    return job
+
+
+def test_ner_organisations_count_for_the_header_part_they_were_found_in(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """NER reads the header's parts as written; what it calls an organisation must count for
+    the same words after a leading place part was set aside (the lists used to shift by one)."""
+    _org_ner(monkeypatch, "Acme Widgets")
+    job = _job("Berlin, Germany | Acme Widgets | Nordlicht Kollektiv\nJan 2019 - Present")
     assert job.company is not None and job.company.value == "Acme Widgets"
     assert job.title is not None and job.title.value == "Nordlicht Kollektiv"
+
+
+def test_the_part_written_with_its_place_is_the_employer(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """'Associate Director, Voice & Data, AT&T Interactive (Dallas, TX)': a department between
+    title and employer is no employer, even when NER calls it an organisation; the employer is
+    the part written with where it is."""
+    _org_ner(monkeypatch, "Voice & Data")
+    job = _job(
+        "01/2009 - 12/2012 | Associate Director, Voice & Data, AT&T Interactive (Dallas, TX)"
+    )
+    assert job.company is not None and job.company.value == "AT&T Interactive"
