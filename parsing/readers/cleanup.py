@@ -77,6 +77,8 @@ def _expand(text: str, xs: list[float] | None) -> tuple[str, list[float] | None]
 
 def _squeeze(text: str, xs: list[float] | None) -> tuple[str, list[float] | None]:
     """Collapse whitespace runs to one space and trim both ends."""
+    if "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text, None if xs is None else list(xs)  # nothing to squeeze: most lines
     keep = []
     prev_space = True
     for i, ch in enumerate(text):
