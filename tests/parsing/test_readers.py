@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
@@ -879,3 +882,35 @@ def _name_in_a_right_sidebar() -> bytes:
 def test_a_name_wrapped_after_its_particle_is_one_name() -> None:
     name = parse_bytes(_name_in_a_right_sidebar(), "cv.pdf").fields.name
     assert name is not None and name.value == "Victoria van Rousselet"
+
+
+_WALL_WORDS = [
+    "Work", "Experience", "Education", "Skills", "Languages", "Engineer", "Analyst", "Acme",
+    "Ltd,", "Pune", "Maharashtra", "2016", "to", "Present", "July", "built", "the", "data",
+    "platform.", "SQL", "Python", "and", "for", "banks;", "University", "Bachelor", "of",
+]  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("CVASSIST_WALL_EXAMPLES", "12")), deadline=None)
+@given(
+    st.lists(
+        # one space between words, two or three for a lost line break (wider runs that line
+        # up over several printed lines read as a table's gutter, as they would in a table)
+        st.tuples(st.sampled_from(_WALL_WORDS), st.integers(min_value=1, max_value=3)),
+        min_size=120,
+        max_size=260,
+    ),
+    st.sampled_from([300.0, 380.0, 460.0]),
+)
+def test_a_wall_is_re_cut_without_losing_or_inventing_a_word(
+    words: list[tuple[str, int]], width: float
+) -> None:
+    """Whatever a printed wall holds, re-cutting it only moves line breaks: the words read back
+    are the words printed, in order, and every line stays inside the printed text's box."""
+    text = "".join(w + " " * n for w, n in words).strip()
+    layout = read_layout(_printout(text, width))
+    assert layout.meta.get("line_breaks_restored")  # a wall, and it was re-cut
+    assert " ".join(_texts(layout)).split() == text.split()
+    for ln in layout.lines:
+        assert 60 - 0.5 <= ln.bbox[0] <= ln.bbox[2] <= 60 + width + 0.5
+        assert ln.xs is None or len(ln.xs) == len(ln.text) + 1
