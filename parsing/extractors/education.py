@@ -12,7 +12,7 @@ from parsing import lexicon
 from parsing.contact import US_STATES, country_index
 from parsing.dates import DateRange, find_date_ranges
 from parsing.extractors.base import BULLET_RE, Context, content_lines
-from parsing.extractors.contact import parse_location
+from parsing.extractors.contact import city_region_runs, parse_location
 from parsing.extractors.entry_blocks import (
     AT_RE,
     AT_WORDS,
@@ -74,9 +74,44 @@ def _institution_at(text: str) -> int | None:
     return None
 
 
-def _edu_parts(parts: list[Part]) -> list[Part]:
+NAME_STOPS = frozenset({"in", "of", "and", "&", "from", "at", "with", "on", "for"})
+# Words of what was studied that the field lexicon holds only inside longer names.
+FIELD_WORDS = frozenset(
+    "application applications commerce arts science sciences engineering technology "
+    "management administration studies electronics communication communications mechanical "
+    "civil electrical finance accounting accounts mathematics physics chemistry statistics "
+    "economics information computer computers computing instrumentation biotechnology "
+    "pharmacy nursing law education".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _field_words() -> frozenset[str]:
+    """Words of the fields of study ('computer', 'science', 'technology', ...)."""
+    words = {w for f in lexicon.fields_of_study() for w in f.split() if len(w) > 2}
+    return frozenset(words | FIELD_WORDS)
+
+
+def _name_start(text: str, lo: int, inst: int) -> int | None:
+    """Where the name of the school whose institution word is at `inst` begins, walking back
+    from it over the words after the degree at `lo` until a field of study or a connector:
+    'Master of Science in Information Technology | Sikkim Manipal University' when nothing but
+    capitals tells them apart (a CV that lost its punctuation). None when no word is left for
+    the degree's field."""
+    words = list(re.finditer(r"\S+", text[lo:inst]))
+    start = inst
+    for w in reversed(words):
+        word = w.group(0).lower().strip(".,")
+        if word in NAME_STOPS or word in _field_words() or not word[:1].isalpha():
+            break
+        start = lo + w.start()
+    return start if lo < start else None
+
+
+def _edu_parts(parts: list[Part], *, unpunctuated: bool = False) -> list[Part]:
     """One degree part and one institution part per line, cut at the strongest separator between
-    the degree mention and the institution word ('MSc in IT, INSA Lyon - Institut ...')."""
+    the degree mention and the institution word ('MSc in IT, INSA Lyon - Institut ...'); in a
+    CV that lost its punctuation (`unpunctuated`), where the school's name begins."""
     out: list[Part] = []
     for p in parts:
         deg = degree_match(p.text)
@@ -107,6 +142,9 @@ def _edu_parts(parts: list[Part]) -> list[Part]:
                     or (cand[0] == best[0] and ((cand[1] > best[1]) == (deg[0] < inst)))
                 ):
                     best = cand
+        if best is None and unpunctuated and deg[0] < inst:  # where the school's name begins
+            start = _name_start(p.text, deg[1], inst)
+            best = (0, start, start) if start is not None else None
         if best is None:
             out.append(p)
             continue
@@ -225,8 +263,18 @@ def _strip_note(p: Part) -> Part:
     return Part(p.start, p.start + m.start(), p.text[: m.start()], kind_hint=p.kind_hint)
 
 
-def _strip_place(p: Part) -> Part:
-    """'Osmania University - Hyderabad, Telangana' → the institution without where it is."""
+def _strip_place(p: Part, *, unpunctuated: bool = False) -> Part:
+    """'Osmania University - Hyderabad, Telangana' → the institution without where it is; in a
+    CV that lost its punctuation also a trailing city and region with no separator ('Sri
+    venkateswara University Nellore Andhra Pradesh')."""
+    inst = _institution_at(p.text) if unpunctuated else None
+    if inst is not None:
+        name_end = p.text.find(" ", inst)
+        runs = city_region_runs(p.text, after=name_end + 1 if name_end > 0 else None)
+        ends = [r[0] for r in runs if r[1] == len(p.text) and r[0] > inst]
+        if ends:
+            la, lb = trim(p.text[: ends[0]])
+            return Part(p.start + la, p.start + lb, p.text[la:lb], kind_hint=p.kind_hint)
     m = PLACE_TAIL_RE.search(p.text)
     if m is None or m.start() == 0:
         return p
@@ -288,6 +336,7 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
     """Fill degree/institution/date/grade slots line by line; a filled slot opens a new entry."""
     cur: dict[str, tuple[Part, object]] = {}
     entries: list[dict[str, tuple[Part, object]]] = []
+    unpunctuated = bool(ctx.layout.meta.get("line_breaks_restored")) or ctx.flattened
 
     def close() -> None:
         nonlocal cur
@@ -332,8 +381,11 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
                 r,
             )
         pieces = [
-            _strip_place(q)
-            for q in _edu_parts([_strip_note(d) for d in _date_free(stripped, ranges, base + cut)])
+            _strip_place(q, unpunctuated=unpunctuated)
+            for q in _edu_parts(
+                [_strip_note(d) for d in _date_free(stripped, ranges, base + cut)],
+                unpunctuated=unpunctuated,
+            )
         ]
         if len(pieces) == 1 and "degree" not in cur and "institution" not in cur:
             pieces = _split_unknown_pair(pieces[0])

@@ -488,3 +488,30 @@ def test_an_education_tables_header_row_is_no_entry() -> None:
     assert [e.end.normalized if e.end else None for e in education] == ["2015", "2011"]
     values = [f.value for e in education for f in (e.degree, e.institution) if f]
     assert not any("INSTITUTE" in v or v == "COURSE" for v in values)
+
+
+def test_a_flattened_education_line_is_cut_where_the_schools_name_begins() -> None:
+    """Without punctuation, 'Master of Science in Information Technology Sikkim Manipal
+    University Gangtok Sikkim' is read as degree, school and place: the school's name begins
+    after the last word of the field of study, and a trailing city and region is its place."""
+    lines = [
+        "Priya Raman Pune Maharashtra Email me on Indeed",
+        "Cloud engineer with five years of experience in migrations and automation",
+        "Work Experience",
+        "Cloud Engineer Teccorps Ltd Pune Maharashtra October 2018 to Present",
+        "Migrated the payment services to Azure and automated the deployments",
+        "Education",
+        "Master of Science in Information Technology Sikkim Manipal University Gangtok Sikkim "
+        "June 2014 to May 2016",
+        "MCA in Computer Science Sri Venkateswara University Nellore Andhra Pradesh "
+        "April 2010 to July 2013",
+        "Skills",
+        "Azure Terraform Kubernetes Python Linux",
+    ]
+    flat = " ".join(lines)
+    _, education = _parse(flat + " " + "Azure Terraform Kubernetes Python Linux " * 8)
+    got = [(e.degree and e.degree.value, e.institution and e.institution.value) for e in education]
+    assert got == [
+        ("Master of Science in Information Technology", "Sikkim Manipal University"),
+        ("MCA in Computer Science", "Sri Venkateswara University"),
+    ]
