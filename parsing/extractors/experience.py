@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from parsing import lexicon
+from parsing.contact import US_STATES
 from parsing.dates import PRESENT, find_date_ranges, month_index, total_years
 from parsing.extractors.base import Context
 from parsing.extractors.entry_blocks import (
@@ -95,12 +96,17 @@ def _unseparated_header(p: Part) -> tuple[Part, Part, Part | None] | None:
     employer runs on to a trailing city and region. None when that does not read."""
     words = list(re.finditer(r"\S+", p.text))
     end = len(words)
-    for n in (2, 1):  # "Tamil Nadu", "Maharashtra"
-        if end > n and location_part(" ".join(w.group(0) for w in words[end - n :])):
+    if end > 1 and words[-1].group(0) in US_STATES:  # "… Oklahoma City OK"
+        end -= 1
+    else:
+        for n in (2, 1):  # "Tamil Nadu", "Maharashtra"
+            if end > n and location_part(" ".join(w.group(0) for w in words[end - n :])):
+                end -= n
+                break
+    for n in (3, 2, 1):  # the city (before its region, or alone: "… Limited Dehra Dun")
+        if end > n + 1 and city_country(" ".join(w.group(0) for w in words[end - n : end])):
             end -= n
             break
-    if end < len(words) and end > 1 and city_country(words[end - 1].group(0)) is not None:
-        end -= 1  # the city before its region
     titled = [k for k in range(end) if words[k].group(0).lower() in lexicon.title_words()]
     if not titled or titled[-1] + 1 >= end:
         return None

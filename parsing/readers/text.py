@@ -198,7 +198,13 @@ def _header_start(text: str, lo: int, hi: int) -> int:
             start = lo + words[n].start()
         elif w not in _CONNECTORS:
             break
-    return start
+    # "… Career Level 3 Work Experience Cloud Engineer Infosys …": a section heading of two or
+    # more words (a later one of a kind already cut) and what leads up to it are not the
+    # entry's ("Education Coordinator" may well be a title)
+    headings = [
+        m for m in _inline_heading_re().finditer(" " + text[start:hi], 1) if " " in m.group(0)
+    ]
+    return start + headings[-1].end() - 1 if headings else start
 
 
 def _relined(line: str) -> list[str]:

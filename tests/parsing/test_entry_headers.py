@@ -97,3 +97,24 @@ def test_the_part_written_with_its_place_is_the_employer(monkeypatch) -> None:  
         "01/2009 - 12/2012 | Associate Director, Voice & Data, AT&T Interactive (Dallas, TX)"
     )
     assert job.company is not None and job.company.value == "AT&T Interactive"
+
+
+def test_a_header_without_punctuation_leaves_its_place_out_of_the_employer() -> None:
+    """'… Cloud Administrator Stonebridge Consulting LLC Oklahoma City OK …' and '… Cloud
+    Engineer Rubico IT Private Limited Dehra Dun …': a US state code after its city, or a
+    known city alone, is where the job was, not part of the employer."""
+    base = (
+        "Ravi Kumar Pune Maharashtra Email me on Indeed Cloud administrator with six years of "
+        "experience Work Experience {header} March 2019 to Present Migrated the payment "
+        "services to Azure and automated the deployments of forty services with Terraform "
+        "Education Bachelor of Engineering Pune University 2012 to 2016 Skills Azure Linux"
+    ) + " Azure Terraform Kubernetes" * 12
+    for header, employer in [
+        (
+            "Cloud Administrator Stonebridge Consulting LLC Oklahoma City OK",
+            "Stonebridge Consulting LLC",
+        ),
+        ("Cloud Engineer Rubico IT Private Limited Dehra Dun", "Rubico IT Private Limited"),
+    ]:
+        jobs = parse_bytes(base.format(header=header).encode(), "cv.txt").fields.experience or []
+        assert [j.company.value for j in jobs if j.company] == [employer]

@@ -914,3 +914,18 @@ def test_a_wall_is_re_cut_without_losing_or_inventing_a_word(
     for ln in layout.lines:
         assert 60 - 0.5 <= ln.bbox[0] <= ln.bbox[2] <= 60 + width + 0.5
         assert ln.xs is None or len(ln.xs) == len(ln.text) + 1
+
+
+def test_a_later_section_heading_is_not_part_of_the_next_entry_header() -> None:
+    """'… Career Level 3 Work Experience Cloud Engineer Infosys March 2019 to Present': a
+    heading of a kind already cut (an earlier 'Experience' line) and the words before it do not
+    lead the entry's header."""
+    text = (
+        "Ravi Kumar Pune Maharashtra Experience Level Senior Personal Details Highest Career "
+        "Level 3 Work Experience Cloud Engineer Infosys Pune Maharashtra March 2019 to Present "
+        "Migrated the payment services to Azure and automated the deployments of forty "
+        "services with Terraform Education Bachelor of Engineering Pune University 2012 to "
+        "2016 Skills Azure Terraform Kubernetes Python Linux Networking Cloud Security"
+    ) + " Azure Terraform Kubernetes" * 12
+    texts = _texts(read_layout(text.encode()))
+    assert "Cloud Engineer Infosys Pune Maharashtra March 2019 to Present" in texts
