@@ -130,10 +130,13 @@ def running_app(data_dir: Path, db_url: str, **env: str) -> Iterator[str]:
 
 
 def idle(page) -> None:
-    """Wait until the app finished its current run (the 'running' widget is gone)."""
+    """Wait until the app finished its current run (the 'running' widget is gone) and the
+    page's images have loaded (a grid edited while a page image still loads can drop it)."""
     time.sleep(0.3)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000
+        "() => !document.querySelector('[data-testid=stStatusWidget]')"
+        " && [...document.images].every(i => i.complete)",
+        timeout=30_000,
     )
     time.sleep(0.3)
 

@@ -9,6 +9,7 @@ docs/screenshots/ (otherwise they go to a temporary folder, so a test run leaves
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -115,11 +116,23 @@ def edit_cell(pg, editor: str, row: int, text: str) -> None:
     """
     grid = pg.locator(f".st-key-{editor} [data-testid=data-grid-canvas]")
     cell = f"glide-cell-2-{row}"
-    for _ in range(5):
+    for attempt in range(16):
+        idle(pg)
+        # right after a CV opens, the grid can drop edits for some seconds (seen with a PDF's
+        # page images still arriving): wait a little longer before each new try
+        time.sleep(min(0.5 * attempt, 2.0))
         idle(pg)
         box = grid.bounding_box()
         pg.mouse.click(box["x"] + MARKER_PX + FIELD_PX + 80, box["y"] + ROW_PX * (row + 1.5))
         time.sleep(0.3)
+        # the page may have moved under the pointer (an image above finished loading): walk
+        # from the value cell that got the focus to the wanted row with the arrow keys
+        got = re.fullmatch(r"glide-cell-2-(\d+)", _active(pg)[1])
+        if got and int(got.group(1)) != row:
+            step = "ArrowDown" if row > int(got.group(1)) else "ArrowUp"
+            for _ in range(abs(row - int(got.group(1)))):
+                pg.keyboard.press(step)
+            time.sleep(0.3)
         if _active(pg)[1] == cell:
             pg.keyboard.press("Enter")  # open the cell editor
             time.sleep(0.3)
@@ -132,8 +145,10 @@ def edit_cell(pg, editor: str, row: int, text: str) -> None:
             continue
         pg.keyboard.press("Enter")
         idle(pg)
-        if cell_text(pg, editor, 2, row) == text:
-            return
+        for _ in range(10):  # the grid's accessible table is redrawn after the canvas
+            if cell_text(pg, editor, 2, row) == text:
+                return
+            time.sleep(0.2)
     pg.screenshot(path=str(Path(tempfile.gettempdir()) / "cvassist-edit-failure.png"))
     raise AssertionError(f"could not edit row {row} of {editor}")
 
