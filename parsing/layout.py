@@ -23,6 +23,12 @@ FLAT_LINE_CHARS = 250
 FLAT_SHARE = 0.5
 
 
+def is_flat(text: str) -> bool:
+    """More than FLAT_SHARE of the text sits on lines longer than FLAT_LINE_CHARS."""
+    long = sum(len(ln) for ln in text.split("\n") if len(ln) > FLAT_LINE_CHARS)
+    return long > FLAT_SHARE * len(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page; width/height in PDF points (0 for flowing formats like TXT)."""

@@ -11,7 +11,7 @@ from itertools import accumulate
 from parsing import lexicon
 from parsing.dates import find_date_ranges
 from parsing.errors import UnsupportedFormat
-from parsing.layout import FLAT_LINE_CHARS, FLAT_SHARE, Layout, Page
+from parsing.layout import FLAT_LINE_CHARS, Layout, Page, is_flat
 from parsing.readers.cleanup import clean_line
 from parsing.sections import match_heading
 
@@ -231,8 +231,7 @@ def restore_breaks(text: str) -> str:
     result is a substring of `text` (stripped), in order."""
     text = unflatten(text)
     lines = text.split("\n")
-    long = sum(len(ln) for ln in lines if len(ln) > FLAT_LINE_CHARS)
-    if long > FLAT_SHARE * len(text):  # still flat: cut the long lines at inline headings
+    if is_flat(text):  # still flat: cut the long lines at inline headings
         text = "\n".join(
             part for ln in lines for part in (_relined(ln) if len(ln) > FLAT_LINE_CHARS else [ln])
         )
@@ -242,6 +241,25 @@ def restore_breaks(text: str) -> str:
 RAW = "raw"  # key of a raw line's text before cleaning (runs of spaces kept), when it differs
 
 
+def restored_spans(text: str) -> list[tuple[int, int]] | None:
+    """Where in `text` each line of `restore_breaks(text)` lies (start, end), blank ones left
+    out; None when nothing was restored (or a line is, unexpectedly, no substring)."""
+    restored = restore_breaks(text)
+    if restored == text:
+        return None
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for part in restored.split("\n"):
+        if not part.strip():
+            continue
+        at = text.find(part, pos)
+        if at < 0:
+            return None
+        pos = at + len(part)
+        spans.append((at, pos))
+    return spans
+
+
 def recut_lines(raw: list[dict[str, object]]) -> list[dict[str, object]] | None:
     """Raw lines without char geometry (DOCX paragraphs) with the line breaks their text lost
     restored as `restore_breaks` restores them, read from each line's RAW text where it has
@@ -249,20 +267,15 @@ def recut_lines(raw: list[dict[str, object]]) -> list[dict[str, object]] | None:
     restored."""
     texts = [str(ln.get(RAW, ln["text"])) for ln in raw]
     joined = "\n".join(texts)
-    restored = restore_breaks(joined)
-    if restored == joined:
+    spans = restored_spans(joined)
+    if spans is None:
         return None
     starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     out: list[dict[str, object]] = []
-    pos = 0
-    for part in restored.split("\n"):
-        at = joined.find(part, pos)
-        if at < 0:  # not a substring after all: keep the paragraphs as they are
-            return None
-        pos = at + len(part)
-        clean, _ = clean_line(part)
+    for a, b in spans:
+        clean, _ = clean_line(joined[a:b])
         if clean:
-            out.append({**raw[bisect_right(starts, at) - 1], "text": clean})
+            out.append({**raw[bisect_right(starts, a) - 1], "text": clean})
     return out
 
 

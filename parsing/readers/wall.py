@@ -15,13 +15,13 @@ from __future__ import annotations
 from math import floor
 from statistics import median
 
-from parsing.layout import FLAT_LINE_CHARS, FLAT_SHARE, BBox
+from parsing.layout import BBox, is_flat
 from parsing.readers.cleanup import clean_line
 from parsing.readers.text import (
     ESCAPED_UTF8,
     decoded_escape,
     heading_or_dates_between,
-    restore_breaks,
+    restored_spans,
 )
 
 MIN_LINES = 4  # fewer printed lines are no wall
@@ -45,14 +45,11 @@ def _plain(raw: list[dict[str, object]]) -> bool:
 
 def _space_width(raw: list[dict[str, object]]) -> float:
     """The width of one space: the median gap at the spaces of all lines."""
-    gaps = [
-        xs[k + 1] - xs[k]
-        for ln in raw
-        for xs, text in ((ln["xs"], str(ln["text"])),)
-        if isinstance(xs, tuple)
-        for k, ch in enumerate(text)
-        if ch == " "
-    ]
+    gaps: list[float] = []
+    for ln in raw:
+        xs, text = ln["xs"], str(ln["text"])
+        if isinstance(xs, tuple):
+            gaps.extend(xs[k + 1] - xs[k] for k, ch in enumerate(text) if ch == " ")
     return median(gaps) if gaps else 0.0
 
 
@@ -111,11 +108,6 @@ def _unescaped(text: str, owners: list[Owner]) -> tuple[str, list[Owner]]:
     parts.append(text[at:])
     out.extend(owners[at:])
     return "".join(parts), out
-
-
-def _flat(text: str) -> bool:
-    long = sum(len(ln) for ln in text.split("\n") if len(ln) > FLAT_LINE_CHARS)
-    return long > FLAT_SHARE * len(text)
 
 
 def _placed(
@@ -181,21 +173,14 @@ def rejoin(raw: list[dict[str, object]]) -> list[dict[str, object]] | None:
     if space <= 0:
         return None
     text, owners = _unescaped(*_joined(raw, space))
-    if not _flat(text):
+    if not is_flat(text):
         return None
-    restored = restore_breaks(text)
-    if restored == text:
+    spans = restored_spans(text)
+    if spans is None:
         return None
     out: list[dict[str, object]] = []
-    pos = 0
-    for part in restored.split("\n"):
-        if not part.strip():
-            continue
-        at = text.find(part, pos)
-        if at < 0:  # not a substring after all: keep the printed lines
-            return None
-        pos = at + len(part)
-        line = _placed(raw, part, owners[at:pos])
+    for a, b in spans:
+        line = _placed(raw, text[a:b], owners[a:b])
         if line is not None:
             out.append(line)
     return out
