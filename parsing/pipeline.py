@@ -198,7 +198,7 @@ def parse_bytes(
     if not fields.iter_fields():
         status, message = Status.PARTIAL, NOTHING_FOUND
         warnings.append("no fields recognised")
-    elif ctx.flattened or layout.meta.get("line_breaks_restored"):
+    elif ctx.breaks_lost:
         # the profile may look thin or jumbled: say why, never silently
         status, message = Status.PARTIAL, FLATTENED
         warnings.append(FLATTENED_WARNING)

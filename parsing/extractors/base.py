@@ -39,6 +39,12 @@ class Context:
     memo: dict[str, object] = field(default_factory=dict)  # per-document results reused
 
     @property
+    def breaks_lost(self) -> bool:
+        """The text lost its line breaks: it is flattened still, or the reader restored them
+        (a guess; punctuation that told parts apart is usually gone too)."""
+        return self.flattened or bool(self.layout.meta.get("line_breaks_restored"))
+
+    @property
     def flattened(self) -> bool:
         """Most text sits on very long lines: line breaks were lost, so sections and entries
         found from lines are guesses (self-validating patterns like e-mails are not affected)."""

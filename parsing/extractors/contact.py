@@ -884,7 +884,7 @@ def _location_candidates(
     ]
     out: list[tuple[float, dict[str, float], int, int]] = []
     zone = _zone(ctx)
-    unbroken = ctx.flattened or bool(ctx.layout.meta.get("line_breaks_restored"))
+    unbroken = ctx.breaks_lost
     for rank, i in enumerate([*zone, *_labelled_elsewhere(ctx, zone)]):
         line = lines[i]
         label = LOCATION_LABEL_RE.match(line.text)

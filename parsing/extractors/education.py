@@ -336,7 +336,7 @@ def _education_slots(ctx: Context, section: Section) -> list[dict[str, tuple[Par
     """Fill degree/institution/date/grade slots line by line; a filled slot opens a new entry."""
     cur: dict[str, tuple[Part, object]] = {}
     entries: list[dict[str, tuple[Part, object]]] = []
-    unpunctuated = bool(ctx.layout.meta.get("line_breaks_restored")) or ctx.flattened
+    unpunctuated = ctx.breaks_lost
 
     def close() -> None:
         nonlocal cur
